@@ -1,0 +1,138 @@
+//! How bytes are shown in a transcript.
+//!
+//! A transcript must read as a story and be byte-for-byte stable, so bytes
+//! are never printed raw:
+//!
+//! - valid UTF-8 is shown as text in double quotes, with `\n`, `\r`, `\t`,
+//!   `\\`, `\"` escaped and other control characters as `\xNN`;
+//! - bytes that are not valid UTF-8 are shown as `\xNN` (CS144's convention),
+//!   so a multi-byte character cut in two is visible;
+//! - a run of 16 or more identical characters is folded into `'a' × 1024`,
+//!   so a 1500-byte message fits on one line.
+//!
+//! Pieces are joined with ` + `: `'a' × 1023 + "\xe4"`.
+
+/// Runs shorter than this stay inside the quoted text.
+const FOLD_RUN: usize = 16;
+
+/// One piece of a payload: a valid character or a byte that is not UTF-8.
+#[derive(Clone, Copy, PartialEq)]
+enum Unit {
+    Char(char),
+    Invalid(u8),
+}
+
+fn units(bytes: &[u8]) -> Vec<Unit> {
+    let mut out = Vec::with_capacity(bytes.len());
+    for chunk in bytes.utf8_chunks() {
+        out.extend(chunk.valid().chars().map(Unit::Char));
+        out.extend(chunk.invalid().iter().copied().map(Unit::Invalid));
+    }
+    out
+}
+
+fn push_escaped(out: &mut String, unit: Unit, quote: char) {
+    match unit {
+        Unit::Char('\n') => out.push_str("\\n"),
+        Unit::Char('\r') => out.push_str("\\r"),
+        Unit::Char('\t') => out.push_str("\\t"),
+        Unit::Char('\\') => out.push_str("\\\\"),
+        Unit::Char(c) if c == quote => {
+            out.push('\\');
+            out.push(c);
+        }
+        Unit::Char(c) if c.is_control() && (c as u32) < 0x100 => {
+            out.push_str(&format!("\\x{:02x}", c as u32));
+        }
+        Unit::Char(c) => out.push(c),
+        Unit::Invalid(b) => out.push_str(&format!("\\x{b:02x}")),
+    }
+}
+
+/// Renders bytes as quoted, escaped, folded text: `"123"`, `""`,
+/// `'a' × 1500`, `"\xe4\xb8"`.
+pub fn quote_bytes(bytes: &[u8]) -> String {
+    if bytes.is_empty() {
+        return "\"\"".to_owned();
+    }
+    let units = units(bytes);
+    let mut pieces: Vec<String> = Vec::new();
+    let mut text = String::new();
+    let mut i = 0;
+    while i < units.len() {
+        let run = units[i..].iter().take_while(|u| **u == units[i]).count();
+        if run >= FOLD_RUN {
+            if !text.is_empty() {
+                pieces.push(format!("\"{text}\""));
+                text.clear();
+            }
+            let mut one = String::new();
+            push_escaped(&mut one, units[i], '\'');
+            pieces.push(format!("'{one}' × {run}"));
+            i += run;
+        } else {
+            push_escaped(&mut text, units[i], '"');
+            i += 1;
+        }
+    }
+    if !text.is_empty() {
+        pieces.push(format!("\"{text}\""));
+    }
+    pieces.join(" + ")
+}
+
+/// Renders one line a program printed. Plain text stays as it is, so
+/// `listening on 127.0.0.1:8000` reads naturally; a line with control
+/// characters, invalid UTF-8 or long runs is shown quoted as by
+/// [`quote_bytes`].
+pub fn line_text(line: &[u8]) -> String {
+    let plain = std::str::from_utf8(line).ok().filter(|text| {
+        !text.chars().any(char::is_control) && {
+            let units: Vec<char> = text.chars().collect();
+            !units
+                .windows(FOLD_RUN)
+                .any(|w| w.iter().all(|c| *c == w[0]))
+        }
+    });
+    match plain {
+        Some(text) => text.to_owned(),
+        None => quote_bytes(line),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pretty_assertions::assert_eq;
+
+    #[test]
+    fn text_is_quoted_and_escaped() {
+        assert_eq!(quote_bytes(b"hi\n\"x\""), r#""hi\n\"x\"""#);
+        assert_eq!(quote_bytes("已收到".as_bytes()), "\"已收到\"");
+        assert_eq!(quote_bytes(b""), "\"\"");
+    }
+
+    #[test]
+    fn invalid_utf8_is_shown_as_hex() {
+        assert_eq!(quote_bytes(b"ok\xe4\xb8"), r#""ok\xe4\xb8""#);
+        assert_eq!(quote_bytes(b"\x00"), r#""\x00""#);
+    }
+
+    #[test]
+    fn long_runs_are_folded() {
+        let mut bytes = vec![b'a'; 1023];
+        bytes.push(0xe4);
+        assert_eq!(quote_bytes(&bytes), r#"'a' × 1023 + "\xe4""#);
+        assert_eq!(quote_bytes(&[b'x'; 15]), format!("\"{}\"", "x".repeat(15)));
+    }
+
+    #[test]
+    fn plain_lines_stay_plain() {
+        assert_eq!(
+            line_text(b"listening on 127.0.0.1:8000"),
+            "listening on 127.0.0.1:8000"
+        );
+        assert_eq!(line_text(&[b'a'; 20]), "'a' × 20");
+        assert_eq!(line_text(b"bad \xff"), r#""bad \xff""#);
+    }
+}

@@ -1,0 +1,206 @@
+//! The socket-labs harness: runs a lab's programs against a scripted peer
+//! and records what happened as a [`Transcript`] that insta snapshots check.
+//!
+//! # Layout
+//!
+//! - [`escape`]: how bytes are shown (UTF-8 text, `\xNN` for the rest).
+//! - [`transcript`]: the ordered events of a scenario and their rendering,
+//!   with ports redacted.
+//! - [`process`]: a program under test as a child process: deadline,
+//!   capped output capture, killing the whole process tree.
+//! - [`peer`]: the scripted other side: TCP client, TCP server, UDP.
+//! - [`report`]: the per-scenario verdict files that `cargo xtask
+//!   check-lab` and the grader read, and the [`assert_transcript!`] macro.
+//!
+//! # A scenario
+//!
+//! ```no_run
+//! let transcript = harness::run(|s| {
+//!     let mut server = s.start_server(env!("CARGO_BIN_EXE_lab01-server"), &[])?;
+//!     let mut client = s.connect("client", &server)?;
+//!     client.send("123")?;
+//!     server.expect_line()?;
+//!     client.recv_exact("已收到".len())?;
+//!     client.expect_eof()?;
+//!     server.expect_exit()
+//! });
+//! harness::assert_transcript!("server_normal_exchange", "What the scenario shows.", transcript);
+//! ```
+//!
+//! # Invariants
+//!
+//! - Nothing sleeps to synchronise: every wait is on a real condition (a
+//!   line printed, bytes queued, EOF, an exit) with a deadline.
+//! - The harness never binds a fixed port: peers use `127.0.0.1:0`.
+//! - The order of a transcript is the order of the script's steps.
+
+pub mod escape;
+pub mod peer;
+pub mod process;
+pub mod report;
+pub mod transcript;
+
+pub use peer::{TcpPeer, TcpServerPeer, UdpPeer, describe_io_error};
+pub use process::Program;
+pub use transcript::{Event, EventKind, ExitHow, Stream, Transcript};
+
+#[doc(hidden)]
+pub use insta as __insta;
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::time::Duration;
+use transcript::Log;
+
+/// The deadline of every blocking step: a read, a write, an accept, a
+/// connect, waiting for a line or an exit. Loopback answers in well under a
+/// millisecond, so two seconds only ever runs out when a program is stuck.
+pub const STEP_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// A step could not go on; why is already in the transcript. Scenario
+/// scripts pass it on with `?` and the harness then tears everything down.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stop;
+
+/// The result of a scenario step.
+pub type Step<T = ()> = Result<T, Stop>;
+
+/// The state of one running scenario: its transcript and the programs it
+/// started (stopped when the scenario ends).
+#[derive(Debug, Default)]
+pub struct Scenario {
+    log: Log,
+    started: Vec<Program>,
+}
+
+/// Runs a scenario script and returns its transcript.
+///
+/// Whatever way the script ends (all steps done, or a step returned
+/// [`Stop`]), every program it started is stopped, and its remaining output
+/// and exit status are recorded.
+pub fn run(script: impl FnOnce(&mut Scenario) -> Step) -> Transcript {
+    let mut scenario = Scenario::default();
+    let _ = script(&mut scenario);
+    for program in &scenario.started {
+        program.stop_at_end();
+    }
+    scenario.log.snapshot()
+}
+
+impl Scenario {
+    /// Records a sentence said by the harness: a step of the story that is
+    /// not itself a socket call.
+    pub fn say(&self, text: impl Into<String>) {
+        self.log.say("harness", text);
+    }
+
+    /// Starts a program under test with `args`, stdin closed.
+    pub fn start(&mut self, path: impl AsRef<Path>, args: &[&str]) -> Step<Program> {
+        self.spawn(path.as_ref(), args, false)
+    }
+
+    /// Starts a program under test whose stdin the script writes with
+    /// [`Program::type_line`] and closes with [`Program::close_stdin`].
+    pub fn start_with_stdin(&mut self, path: impl AsRef<Path>, args: &[&str]) -> Step<Program> {
+        self.spawn(path.as_ref(), args, true)
+    }
+
+    fn spawn(&mut self, path: &Path, args: &[&str], stdin: bool) -> Step<Program> {
+        let args: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
+        let running = process::Running::spawn(&self.log, path, &args, stdin).map_err(|e| {
+            self.log.say(
+                "harness",
+                format!("could not start {}: {e}", path.display()),
+            );
+            Stop
+        })?;
+        let program = Program(std::rc::Rc::new(std::cell::RefCell::new(running)));
+        self.started.push(program.clone());
+        Ok(program)
+    }
+
+    /// Starts a server under test on `127.0.0.1:0` (plus `extra_args`) and
+    /// waits for its first stdout line, which must be `listening on IP:PORT`
+    /// with the address it really bound. Its port is shown as
+    /// `<server-port>` from then on.
+    pub fn start_server(
+        &mut self,
+        path: impl AsRef<Path>,
+        extra_args: &[&str],
+    ) -> Step<ServerUnderTest> {
+        let mut args = vec!["127.0.0.1:0"];
+        args.extend_from_slice(extra_args);
+        self.start_server_at(path, &args)
+    }
+
+    /// Like [`Self::start_server`] with the exact arguments given (the first
+    /// is the address to bind).
+    pub fn start_server_at(
+        &mut self,
+        path: impl AsRef<Path>,
+        args: &[&str],
+    ) -> Step<ServerUnderTest> {
+        let mut program = self.start(path, args)?;
+        let line = program.expect_line_within(process::START_TIMEOUT)?;
+        let text = String::from_utf8_lossy(&line);
+        let addr = text
+            .strip_prefix("listening on ")
+            .and_then(|rest| rest.trim().parse::<SocketAddr>().ok());
+        match addr {
+            Some(addr) => {
+                self.log.redact_port(addr.port(), "server-port");
+                Ok(ServerUnderTest { program, addr })
+            }
+            None => {
+                self.log.say(
+                    "harness",
+                    format!(
+                        "the first line of {} must be `listening on IP:PORT` with the address it bound",
+                        program.name()
+                    ),
+                );
+                Err(Stop)
+            }
+        }
+    }
+
+    /// A scripted TCP client, named `name`, connects to a server under test.
+    pub fn connect(&mut self, name: &str, server: &ServerUnderTest) -> Step<TcpPeer> {
+        TcpPeer::connect(&self.log, name, &server.program.name(), server.addr)
+    }
+
+    /// A scripted TCP client connects to any address (named `other`).
+    pub fn connect_to(&mut self, name: &str, other: &str, addr: SocketAddr) -> Step<TcpPeer> {
+        TcpPeer::connect(&self.log, name, other, addr)
+    }
+
+    /// A scripted TCP server listening on `127.0.0.1:0`.
+    pub fn listen(&mut self, name: &str) -> Step<TcpServerPeer> {
+        TcpServerPeer::bind(&self.log, name)
+    }
+
+    /// A scripted UDP socket bound to `127.0.0.1:0`.
+    pub fn udp(&mut self, name: &str) -> Step<UdpPeer> {
+        UdpPeer::bind(&self.log, name)
+    }
+}
+
+/// A server program under test, with the address it printed.
+#[derive(Debug)]
+pub struct ServerUnderTest {
+    pub program: Program,
+    pub addr: SocketAddr,
+}
+
+impl std::ops::Deref for ServerUnderTest {
+    type Target = Program;
+    fn deref(&self) -> &Program {
+        &self.program
+    }
+}
+
+impl std::ops::DerefMut for ServerUnderTest {
+    fn deref_mut(&mut self) -> &mut Program {
+        &mut self.program
+    }
+}

@@ -1,0 +1,440 @@
+//! Running a program under test: spawn, capture, wait, kill.
+//!
+//! Student programs hang, flood their output and spawn children. Every call
+//! here has a deadline, output is captured with a size cap, and the whole
+//! process tree is killed at the end of a scenario:
+//!
+//! - On Unix the program is started in a process group of its own
+//!   (`setpgid(0, 0)` through `CommandExt::process_group`), so one
+//!   `kill(-pgid, SIGKILL)` also reaches the children it forked.
+//! - On Windows, `taskkill /T /F` kills the tree.
+//!
+//! Two reader threads drain stdout and stderr into channels line by line,
+//! always, so a program is never blocked on a full pipe; a waiter thread
+//! owns the `Child` and reports its exit status on a third channel. The
+//! scenario script (one thread) receives from these channels with
+//! `recv_timeout`: waiting on the real event, never sleeping.
+
+use crate::transcript::{EventKind, ExitHow, Log, Stream};
+use crate::{STEP_TIMEOUT, Stop};
+use std::io::{self, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
+use std::thread;
+use std::time::{Duration, Instant};
+
+/// The most output the harness keeps from one stream of one program.
+pub const OUTPUT_LIMIT: usize = 64 * 1024;
+/// Longer lines are cut to this many bytes.
+pub const LINE_LIMIT: usize = 4096;
+/// How long a program may take to print its `listening on` line.
+pub const START_TIMEOUT: Duration = Duration::from_secs(5);
+
+enum Chunk {
+    Line(Vec<u8>),
+    Truncated,
+}
+
+/// The state behind a [`Program`] handle.
+pub(crate) struct Running {
+    name: String,
+    log: Log,
+    pid: u32,
+    stdin: Option<ChildStdin>,
+    stdout: Receiver<Chunk>,
+    stderr: Receiver<Chunk>,
+    exit: Receiver<io::Result<ExitStatus>>,
+    ended: bool,
+    scratch: PathBuf,
+}
+
+impl std::fmt::Debug for Running {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Running")
+            .field("name", &self.name)
+            .field("pid", &self.pid)
+            .finish()
+    }
+}
+
+fn spawn_reader(mut pipe: impl Read + Send + 'static) -> Receiver<Chunk> {
+    let (tx, rx) = mpsc::channel();
+    thread::spawn(move || {
+        let mut buf = [0u8; 8192];
+        let mut line = Vec::new();
+        let mut kept = 0usize;
+        let mut cut = false;
+        loop {
+            let n = match pipe.read(&mut buf) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => n,
+            };
+            for &b in &buf[..n] {
+                if cut {
+                    continue; // keep draining so the program never blocks
+                }
+                if b == b'\n' {
+                    kept += line.len() + 1;
+                    let _ = tx.send(Chunk::Line(std::mem::take(&mut line)));
+                } else if line.len() < LINE_LIMIT {
+                    line.push(b);
+                }
+                if kept + line.len() >= OUTPUT_LIMIT {
+                    cut = true;
+                    let _ = tx.send(Chunk::Truncated);
+                }
+            }
+        }
+        if !line.is_empty() && !cut {
+            let _ = tx.send(Chunk::Line(line));
+        }
+    });
+    rx
+}
+
+impl Running {
+    pub(crate) fn spawn(
+        log: &Log,
+        path: &Path,
+        args: &[String],
+        stdin: bool,
+    ) -> io::Result<Running> {
+        let name = path.file_stem().map_or_else(
+            || path.display().to_string(),
+            |s| s.to_string_lossy().into_owned(),
+        );
+        // Each program runs in a fresh scratch directory, so whatever it
+        // writes to its working directory cannot touch the lab's files.
+        let scratch = std::env::temp_dir().join(format!(
+            "socket-labs-{}-{}",
+            std::process::id(),
+            SCRATCH_COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+        ));
+        std::fs::create_dir_all(&scratch)?;
+        let mut command = Command::new(path);
+        command
+            .args(args)
+            .current_dir(&scratch)
+            .env("RUST_BACKTRACE", "0")
+            .env("RUST_LIB_BACKTRACE", "0")
+            .env("NO_COLOR", "1")
+            .stdin(if stdin { Stdio::piped() } else { Stdio::null() })
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        new_process_group(&mut command);
+        let mut child: Child = command.spawn()?;
+        let pid = child.id();
+        let stdin = child.stdin.take();
+        let stdout = spawn_reader(child.stdout.take().expect("stdout is piped"));
+        let stderr = spawn_reader(child.stderr.take().expect("stderr is piped"));
+        let (exit_tx, exit) = mpsc::channel();
+        thread::spawn(move || {
+            let _ = exit_tx.send(child.wait());
+        });
+        log.push(
+            &name,
+            EventKind::Started {
+                args: args.to_vec(),
+            },
+        );
+        Ok(Running {
+            name,
+            log: log.clone(),
+            pid,
+            stdin,
+            stdout,
+            stderr,
+            exit,
+            ended: false,
+            scratch,
+        })
+    }
+
+    /// The program's name as it appears in the transcript: `lab01-server`.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Waits for the next line on stdout and records it.
+    ///
+    /// If the program ends without printing one, its remaining output and
+    /// exit status are recorded and the scenario stops.
+    pub fn expect_line(&mut self) -> Result<Vec<u8>, Stop> {
+        self.expect_line_within(STEP_TIMEOUT)
+    }
+
+    pub(crate) fn expect_line_within(&mut self, timeout: Duration) -> Result<Vec<u8>, Stop> {
+        match self.stdout.recv_timeout(timeout) {
+            Ok(Chunk::Line(line)) => {
+                self.log.push(
+                    &self.name,
+                    EventKind::Output {
+                        stream: Stream::Stdout,
+                        line: line.clone(),
+                    },
+                );
+                Ok(line)
+            }
+            Ok(Chunk::Truncated) => {
+                self.log.push(
+                    &self.name,
+                    EventKind::OutputTruncated {
+                        stream: Stream::Stdout,
+                        limit: OUTPUT_LIMIT,
+                    },
+                );
+                Err(Stop)
+            }
+            Err(RecvTimeoutError::Timeout) => {
+                self.log.push(
+                    "harness",
+                    EventKind::TimedOut {
+                        after: timeout,
+                        waiting_for: format!("{} to print a line", self.name),
+                    },
+                );
+                Err(Stop)
+            }
+            Err(RecvTimeoutError::Disconnected) => {
+                self.log.say(
+                    "harness",
+                    format!(
+                        "{} closed its stdout without printing the expected line",
+                        self.name
+                    ),
+                );
+                self.expect_exit()?;
+                Err(Stop)
+            }
+        }
+    }
+
+    /// Writes one line (a `\n` is added) to the program's stdin, as a user
+    /// typing it would.
+    pub fn type_line(&mut self, line: &str) -> Result<(), Stop> {
+        let Some(stdin) = self.stdin.as_mut() else {
+            self.log.say(
+                "harness",
+                format!("{}'s stdin is already closed", self.name),
+            );
+            return Err(Stop);
+        };
+        // A pipe write only blocks when the program has not read 64 KiB of
+        // earlier input; the lines the scenarios type are far smaller.
+        match stdin.write_all(format!("{line}\n").as_bytes()) {
+            Ok(()) => {
+                self.log.say(
+                    "harness",
+                    format!(
+                        "typed into {}'s stdin: {}",
+                        self.name,
+                        crate::escape::quote_bytes(line.as_bytes())
+                    ),
+                );
+                Ok(())
+            }
+            Err(e) => {
+                self.log.say(
+                    "harness",
+                    format!("could not write to {}'s stdin: {e}", self.name),
+                );
+                Err(Stop)
+            }
+        }
+    }
+
+    /// Closes stdin: the program's next read of it returns end of input.
+    pub fn close_stdin(&mut self) {
+        if self.stdin.take().is_some() {
+            self.log.say(
+                "harness",
+                format!("closed {}'s stdin (end of input)", self.name),
+            );
+        }
+    }
+
+    /// Waits for the program to exit by itself, then records the rest of its
+    /// output and its exit status. If it is still running after the step
+    /// timeout, the harness kills it and the scenario stops.
+    pub fn expect_exit(&mut self) -> Result<(), Stop> {
+        if self.ended {
+            return Ok(());
+        }
+        self.stdin = None;
+        match self.exit.recv_timeout(STEP_TIMEOUT) {
+            Ok(status) => {
+                self.finish(status.ok().map_or(ExitHow::Code(-1), exit_how));
+                Ok(())
+            }
+            Err(_) => {
+                self.kill_tree();
+                self.finish(ExitHow::KilledAfter(STEP_TIMEOUT));
+                Err(Stop)
+            }
+        }
+    }
+
+    /// Called at the end of every scenario: a program still running is
+    /// stopped (servers in a loop never exit by themselves).
+    pub(crate) fn stop_at_end(&mut self) {
+        if self.ended {
+            return;
+        }
+        self.stdin = None;
+        match self.exit.try_recv() {
+            Ok(status) => self.finish(status.ok().map_or(ExitHow::Code(-1), exit_how)),
+            Err(_) => {
+                self.kill_tree();
+                self.finish(ExitHow::StoppedAtEnd);
+            }
+        }
+    }
+
+    /// Records the remaining output (stdout first, then stderr) and how the
+    /// program ended. Children it left behind are killed first, so they
+    /// cannot keep the pipes open.
+    fn finish(&mut self, how: ExitHow) {
+        self.kill_tree();
+        let _ = self.exit.recv_timeout(STEP_TIMEOUT);
+        let deadline = Instant::now() + STEP_TIMEOUT;
+        for (stream, rx) in [
+            (Stream::Stdout, &self.stdout),
+            (Stream::Stderr, &self.stderr),
+        ] {
+            loop {
+                let left = deadline.saturating_duration_since(Instant::now());
+                match rx.recv_timeout(left) {
+                    Ok(Chunk::Line(line)) => self
+                        .log
+                        .push(&self.name, EventKind::Output { stream, line }),
+                    Ok(Chunk::Truncated) => self.log.push(
+                        &self.name,
+                        EventKind::OutputTruncated {
+                            stream,
+                            limit: OUTPUT_LIMIT,
+                        },
+                    ),
+                    Err(_) => break,
+                }
+            }
+        }
+        self.log.push(&self.name, EventKind::Exited { how });
+        self.ended = true;
+        let _ = std::fs::remove_dir_all(&self.scratch);
+    }
+
+    fn kill_tree(&self) {
+        kill_tree(self.pid);
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if !self.ended {
+            self.kill_tree();
+        }
+        let _ = std::fs::remove_dir_all(&self.scratch);
+    }
+}
+
+static SCRATCH_COUNTER: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+
+fn exit_how(status: ExitStatus) -> ExitHow {
+    if let Some(code) = status.code() {
+        return ExitHow::Code(code);
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::ExitStatusExt;
+        if let Some(signal) = status.signal() {
+            return ExitHow::Signal(signal);
+        }
+    }
+    ExitHow::Code(-1)
+}
+
+#[cfg(unix)]
+fn new_process_group(command: &mut Command) {
+    use std::os::unix::process::CommandExt;
+    command.process_group(0);
+}
+
+#[cfg(not(unix))]
+fn new_process_group(_command: &mut Command) {}
+
+/// Kills the program and every process in its group.
+#[cfg(unix)]
+#[allow(unsafe_code)]
+fn kill_tree(pid: u32) {
+    let Ok(pgid) = libc::pid_t::try_from(pid) else {
+        return;
+    };
+    // SAFETY: kill(2) takes plain integers and touches no memory of ours. A
+    // negative pid addresses the process group that `process_group(0)`
+    // created for this program; if the group is already gone this fails
+    // with ESRCH, which is fine.
+    unsafe {
+        libc::kill(-pgid, libc::SIGKILL);
+    }
+}
+
+/// Kills the program and its children with `taskkill /T /F`.
+#[cfg(windows)]
+fn kill_tree(pid: u32) {
+    let _ = Command::new("taskkill")
+        .args(["/T", "/F", "/PID", &pid.to_string()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status();
+}
+
+#[cfg(not(any(unix, windows)))]
+fn kill_tree(_pid: u32) {
+    compile_error!("the harness knows how to kill a process tree on Unix and Windows only");
+}
+
+/// A program under test, started by [`crate::Scenario::start`] and its
+/// siblings. The scenario keeps a second handle, so that when the script
+/// ends the program is stopped and its last output recorded in order.
+#[derive(Clone, Debug)]
+pub struct Program(pub(crate) std::rc::Rc<std::cell::RefCell<Running>>);
+
+impl Program {
+    /// The program's name as it appears in the transcript: `lab01-server`.
+    pub fn name(&self) -> String {
+        self.0.borrow().name().to_owned()
+    }
+
+    /// Waits (at most [`STEP_TIMEOUT`]) for the next line on stdout and
+    /// records it. If the program ends without printing one, its remaining
+    /// output and exit status are recorded and the scenario stops.
+    pub fn expect_line(&mut self) -> Result<Vec<u8>, Stop> {
+        self.0.borrow_mut().expect_line()
+    }
+
+    /// Writes one line (a `\n` is added) to stdin, as a user typing it.
+    pub fn type_line(&mut self, line: &str) -> Result<(), Stop> {
+        self.0.borrow_mut().type_line(line)
+    }
+
+    /// Closes stdin: the program's next read of it returns end of input.
+    pub fn close_stdin(&mut self) {
+        self.0.borrow_mut().close_stdin();
+    }
+
+    /// Waits for the program to exit by itself, then records the rest of its
+    /// output and its exit status. If it is still running after
+    /// [`STEP_TIMEOUT`], the harness kills it and the scenario stops.
+    pub fn expect_exit(&mut self) -> Result<(), Stop> {
+        self.0.borrow_mut().expect_exit()
+    }
+
+    pub(crate) fn expect_line_within(&mut self, timeout: Duration) -> Result<Vec<u8>, Stop> {
+        self.0.borrow_mut().expect_line_within(timeout)
+    }
+
+    pub(crate) fn stop_at_end(&self) {
+        self.0.borrow_mut().stop_at_end();
+    }
+}

@@ -1,0 +1,175 @@
+//! Verdicts: how a scenario's transcript compares with its snapshot, written
+//! where `cargo xtask check-lab` and the grader can read it.
+//!
+//! The test itself is judged by insta (`assert_snapshot!`), so `cargo test`
+//! and insta's review flow work as usual. When the environment variable
+//! [`REPORT_DIR_ENV`] names a directory, [`assert_transcript!`] also writes
+//! `<dir>/<scenario>.json`: a [`Verdict`] with the expected and actual
+//! transcript. The presenters read those files; they never compare or
+//! write snapshots themselves.
+
+use crate::Transcript;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+/// Names the directory where verdict files are written.
+pub const REPORT_DIR_ENV: &str = "SOCKET_LABS_REPORT_DIR";
+
+/// How a scenario went.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// The transcript matches the snapshot.
+    Pass,
+    /// The transcript differs from the snapshot.
+    Fail,
+    /// A step ran out of time (the program hung or never answered).
+    Timeout,
+    /// A program under test crashed (panicked or was killed by a signal),
+    /// or the scenario has no snapshot.
+    Error,
+    /// A program under test reached a `todo!()`: the student has not
+    /// written this part yet.
+    NotDone,
+}
+
+/// The verdict file of one scenario.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Verdict {
+    pub scenario: String,
+    pub status: Status,
+    /// One line for a person: what went wrong, or empty on a pass.
+    pub message: String,
+    /// The snapshot's transcript (empty when there is no snapshot).
+    pub expected: String,
+    /// The transcript of this run.
+    pub actual: String,
+}
+
+/// The text of a committed insta snapshot: what follows its metadata
+/// header, with trailing white space removed (as insta compares it).
+pub fn read_snapshot(path: &Path) -> Option<String> {
+    let text = std::fs::read_to_string(path).ok()?;
+    let text = text.replace("\r\n", "\n");
+    let body = text.strip_prefix("---\n")?;
+    let end = body.find("\n---\n")?;
+    Some(body[end + 5..].trim_end().to_owned())
+}
+
+/// Where insta keeps the snapshot named `name` of the test file `test_file`
+/// (the file's stem, two underscores, the name: `scenarios__normal.snap`).
+pub fn snapshot_path(manifest_dir: &str, test_file: &str, name: &str) -> PathBuf {
+    let test_file = Path::new(test_file);
+    let stem = test_file
+        .file_stem()
+        .map_or_else(String::new, |s| s.to_string_lossy().into_owned());
+    let dir = Path::new(manifest_dir).join("tests").join("snapshots");
+    dir.join(format!("{stem}__{name}.snap"))
+}
+
+/// Compares a transcript with the expected text and says how it went.
+pub fn judge(scenario: &str, expected: Option<&str>, transcript: &Transcript) -> Verdict {
+    let actual = transcript.render();
+    let expected_text = expected.unwrap_or_default().to_owned();
+    let (status, message) = if expected.is_some_and(|e| e == actual.trim_end()) {
+        (Status::Pass, String::new())
+    } else if let Some(location) = transcript.todo_location() {
+        (
+            Status::NotDone,
+            format!("not done yet: todo!() at {location}"),
+        )
+    } else if expected.is_none() {
+        (
+            Status::Error,
+            format!("no snapshot for scenario `{scenario}`: run `cargo insta test` and review it"),
+        )
+    } else if let Some(panic) = transcript.panic_message() {
+        (Status::Error, format!("the program panicked: {panic}"))
+    } else if transcript.timed_out() {
+        let line = transcript
+            .events
+            .iter()
+            .find(|e| {
+                matches!(
+                    e.kind,
+                    crate::EventKind::TimedOut { .. }
+                        | crate::EventKind::Exited {
+                            how: crate::ExitHow::KilledAfter(_)
+                        }
+                )
+            })
+            .map(|e| transcript.redact(&e.to_string()))
+            .unwrap_or_default();
+        (Status::Timeout, line)
+    } else {
+        (Status::Fail, first_difference(&expected_text, &actual))
+    };
+    Verdict {
+        scenario: scenario.to_owned(),
+        status,
+        message,
+        expected: expected_text,
+        actual,
+    }
+}
+
+/// Names the first line where two transcripts differ.
+pub fn first_difference(expected: &str, actual: &str) -> String {
+    let mut exp = expected.lines();
+    let mut act = actual.lines();
+    let mut n = 1;
+    loop {
+        match (exp.next(), act.next()) {
+            (Some(e), Some(a)) if e == a => n += 1,
+            (Some(e), Some(a)) => return format!("line {n}: expected `{e}`, got `{a}`"),
+            (Some(e), None) => {
+                return format!("line {n}: expected `{e}`, but the transcript ends there");
+            }
+            (None, Some(a)) => return format!("line {n}: found extra line `{a}`"),
+            (None, None) => return "the transcripts differ only in white space".to_owned(),
+        }
+    }
+}
+
+/// Writes the verdict file if [`REPORT_DIR_ENV`] is set. Called by
+/// [`assert_transcript!`]; errors are reported on stderr and otherwise
+/// ignored, because the snapshot assertion that follows still decides.
+#[doc(hidden)]
+pub fn record(manifest_dir: &str, test_file: &str, name: &str, transcript: &Transcript) {
+    let Some(dir) = std::env::var_os(REPORT_DIR_ENV) else {
+        return;
+    };
+    let expected = read_snapshot(&snapshot_path(manifest_dir, test_file, name));
+    let verdict = judge(name, expected.as_deref(), transcript);
+    let dir = PathBuf::from(dir);
+    let written = std::fs::create_dir_all(&dir).and_then(|()| {
+        let json = serde_json::to_string_pretty(&verdict).map_err(std::io::Error::other)?;
+        std::fs::write(dir.join(format!("{name}.json")), json)
+    });
+    if let Err(e) = written {
+        eprintln!(
+            "harness: could not write the verdict of `{name}` to {}: {e}",
+            dir.display()
+        );
+    }
+}
+
+/// Checks a scenario's transcript against its named snapshot, and writes
+/// the verdict file for `cargo xtask check-lab` (see [`crate::report`]).
+///
+/// `$description` is shown to the reviewer by insta (`cargo insta review`):
+/// say what the scenario demonstrates.
+#[macro_export]
+macro_rules! assert_transcript {
+    ($name:expr, $description:expr, $transcript:expr $(,)?) => {{
+        let transcript: $crate::Transcript = $transcript;
+        $crate::report::record(env!("CARGO_MANIFEST_DIR"), file!(), $name, &transcript);
+        let mut settings = $crate::__insta::Settings::clone_current();
+        settings.set_description($description);
+        settings.set_omit_expression(true);
+        settings.set_prepend_module_to_snapshot(true);
+        settings.bind(|| {
+            $crate::__insta::assert_snapshot!($name, transcript.render());
+        });
+    }};
+}
