@@ -1,1 +1,5 @@
-fn main() {}
+//! `cargo xtask COMMAND`: see [`xtask::cli::USAGE`].
+
+fn main() -> std::process::ExitCode {
+    xtask::cli::main()
+}

@@ -57,6 +57,10 @@ use transcript::Log;
 /// millisecond, so two seconds only ever runs out when a program is stuck.
 pub const STEP_TIMEOUT: Duration = Duration::from_secs(2);
 
+/// After a failed step, how long a program may take to exit by itself
+/// before the harness stops it.
+const STOP_GRACE: Duration = Duration::from_millis(500);
+
 /// A step could not go on; why is already in the transcript. Scenario
 /// scripts pass it on with `?` and the harness then tears everything down.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -80,9 +84,18 @@ pub struct Scenario {
 /// and exit status are recorded.
 pub fn run(script: impl FnOnce(&mut Scenario) -> Step) -> Transcript {
     let mut scenario = Scenario::default();
-    let _ = script(&mut scenario);
+    let outcome = script(&mut scenario);
+    // A script that stopped early (a step failed) left programs that may be
+    // about to exit by themselves: give each a moment to do so, so that a
+    // failing transcript says "exited" or "stopped" the same way each run.
+    // A script that ran to its end stops what is still running at once.
+    let grace = if outcome.is_err() {
+        STOP_GRACE
+    } else {
+        Duration::ZERO
+    };
     for program in &scenario.started {
-        program.stop_at_end();
+        program.stop_at_end(grace);
     }
     scenario.log.snapshot()
 }

@@ -277,12 +277,12 @@ impl Running {
 
     /// Called at the end of every scenario: a program still running is
     /// stopped (servers in a loop never exit by themselves).
-    pub(crate) fn stop_at_end(&mut self) {
+    pub(crate) fn stop_at_end(&mut self, grace: Duration) {
         if self.ended {
             return;
         }
         self.stdin = None;
-        match self.exit.try_recv() {
+        match self.exit.recv_timeout(grace) {
             Ok(status) => self.finish(status.ok().map_or(ExitHow::Code(-1), exit_how)),
             Err(_) => {
                 self.kill_tree();
@@ -434,7 +434,7 @@ impl Program {
         self.0.borrow_mut().expect_line_within(timeout)
     }
 
-    pub(crate) fn stop_at_end(&self) {
-        self.0.borrow_mut().stop_at_end();
+    pub(crate) fn stop_at_end(&self, grace: Duration) {
+        self.0.borrow_mut().stop_at_end(grace);
     }
 }

@@ -1,0 +1,263 @@
+//! `cargo xtask check-lab N|--all`: runs a lab's scenarios and tells the
+//! learner, one line per scenario, what passed, and for what failed: the
+//! first differing line, the expected-vs-actual transcript diff, the lab's
+//! hint and the command to run next.
+
+use crate::labs::{Info, Lab};
+use crate::runner::{LabOutcome, run_lab};
+use anyhow::Result;
+use harness::report::Status;
+use similar::{ChangeTag, TextDiff};
+use std::io::IsTerminal;
+use std::path::Path;
+use std::time::Instant;
+
+/// ANSI colours, only on a terminal and only without `NO_COLOR`.
+#[derive(Clone, Copy)]
+pub struct Style {
+    on: bool,
+}
+
+impl Style {
+    pub fn detect() -> Style {
+        Style {
+            on: std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+        }
+    }
+
+    pub fn plain() -> Style {
+        Style { on: false }
+    }
+
+    fn paint(self, code: &str, text: &str) -> String {
+        if self.on {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_owned()
+        }
+    }
+
+    pub fn red(self, text: &str) -> String {
+        self.paint("31", text)
+    }
+
+    pub fn green(self, text: &str) -> String {
+        self.paint("32", text)
+    }
+
+    pub fn bold(self, text: &str) -> String {
+        self.paint("1", text)
+    }
+
+    pub fn dim(self, text: &str) -> String {
+        self.paint("2", text)
+    }
+}
+
+/// How a whole lab went, for the summary and for `list`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LabState {
+    Passed,
+    NotDone,
+    Failing,
+    DoesNotCompile,
+}
+
+impl LabState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LabState::Passed => "passed",
+            LabState::NotDone => "not done yet",
+            LabState::Failing => "failing",
+            LabState::DoesNotCompile => "does not compile",
+        }
+    }
+}
+
+/// The word a scenario's line starts with.
+fn status_word(status: Status, style: Style) -> String {
+    match status {
+        Status::Pass => style.green("pass   "),
+        Status::Fail => style.red("FAIL   "),
+        Status::Timeout => style.red("TIMEOUT"),
+        Status::Error => style.red("ERROR  "),
+        Status::NotDone => style.red("TODO   "),
+    }
+}
+
+/// The state of a lab from its outcome.
+pub fn lab_state(outcome: &LabOutcome) -> LabState {
+    match outcome {
+        LabOutcome::DoesNotCompile(_) => LabState::DoesNotCompile,
+        LabOutcome::Ran(verdicts) if verdicts.iter().all(|v| v.status == Status::Pass) => {
+            LabState::Passed
+        }
+        LabOutcome::Ran(verdicts)
+            if verdicts.iter().all(|v| v.status != Status::Pass)
+                && verdicts.iter().any(|v| v.status == Status::NotDone) =>
+        {
+            LabState::NotDone
+        }
+        LabOutcome::Ran(_) => LabState::Failing,
+    }
+}
+
+/// Points earned: the points of each passing scenario.
+pub fn points(lab: &Lab, outcome: &LabOutcome) -> u32 {
+    match outcome {
+        LabOutcome::DoesNotCompile(_) => 0,
+        LabOutcome::Ran(verdicts) => lab
+            .scenarios
+            .iter()
+            .zip(verdicts)
+            .filter(|(_, v)| v.status == Status::Pass)
+            .map(|(s, _)| s.points)
+            .sum(),
+    }
+}
+
+/// A unified diff, `-` for the snapshot (expected) and `+` for this run.
+pub fn transcript_diff(expected: &str, actual: &str, style: Style) -> String {
+    let diff = TextDiff::from_lines(expected, actual);
+    let mut out = String::new();
+    for group in diff.grouped_ops(3) {
+        for op in group {
+            for change in diff.iter_changes(&op) {
+                let line = change.value().trim_end_matches('\n');
+                let text = match change.tag() {
+                    ChangeTag::Delete => style.red(&format!("- {line}")),
+                    ChangeTag::Insert => style.green(&format!("+ {line}")),
+                    ChangeTag::Equal => style.dim(&format!("  {line}")),
+                };
+                out.push_str("      ");
+                out.push_str(&text);
+                out.push('\n');
+            }
+        }
+        out.push_str("      …\n");
+    }
+    out
+}
+
+/// Prints the report of one lab; returns its state.
+pub fn print_lab(lab: &Lab, outcome: &LabOutcome, style: Style) -> LabState {
+    let state = lab_state(outcome);
+    let header = format!("lab {} · {}", lab.number, lab.title);
+    match outcome {
+        LabOutcome::DoesNotCompile(error) => {
+            println!("{} {}", style.red("✗"), style.bold(&header));
+            println!("  your code does not compile; the first error:");
+            for line in error.lines() {
+                println!("    {line}");
+            }
+        }
+        LabOutcome::Ran(verdicts) if state == LabState::NotDone => {
+            let first = verdicts
+                .iter()
+                .find(|v| v.status == Status::NotDone)
+                .map_or(String::new(), |v| v.message.clone());
+            println!(
+                "{} {}: {first}",
+                style.red("…"),
+                style.bold(&format!("lab {} ({})", lab.number, lab.name))
+            );
+        }
+        LabOutcome::Ran(verdicts) => {
+            let mark = if state == LabState::Passed {
+                style.green("✓")
+            } else {
+                style.red("✗")
+            };
+            println!("{mark} {}", style.bold(&header));
+            for (info, verdict) in lab.scenarios.iter().zip(verdicts) {
+                let pts = if info.points == 1 {
+                    "1 point".to_owned()
+                } else {
+                    format!("{} points", info.points)
+                };
+                println!(
+                    "  {} {} {}",
+                    status_word(verdict.status, style),
+                    verdict.scenario,
+                    style.dim(&format!("({pts})"))
+                );
+                if verdict.status != Status::Pass {
+                    println!("      {}", verdict.message);
+                    if !verdict.expected.is_empty() && verdict.status != Status::NotDone {
+                        println!(
+                            "      {}",
+                            style.dim("transcript: - expected (the snapshot), + yours")
+                        );
+                        print!(
+                            "{}",
+                            transcript_diff(&verdict.expected, verdict.actual.trim_end(), style)
+                        );
+                    }
+                }
+            }
+            println!(
+                "  {} of {} scenarios pass, {} of {} points",
+                verdicts.iter().filter(|v| v.status == Status::Pass).count(),
+                verdicts.len(),
+                points(lab, outcome),
+                lab.max_points()
+            );
+        }
+    }
+    if state != LabState::Passed {
+        println!(
+            "  {} {}",
+            style.bold("hint:"),
+            lab.hint.trim().replace('\n', "\n        ")
+        );
+    }
+    state
+}
+
+/// `check-lab`: returns whether every lab checked passed.
+///
+/// # Errors
+///
+/// Cargo could not be run.
+pub fn check(root: &Path, info: &Info, labs: &[&Lab], style: Style) -> Result<bool> {
+    let started = Instant::now();
+    let mut all_passed = true;
+    let mut states = crate::state::State::load(root);
+    for lab in labs {
+        eprintln!(
+            "{}",
+            style.dim(&format!("building and running {} …", lab.package()))
+        );
+        let outcome = run_lab(root, lab)?;
+        let state = print_lab(lab, &outcome, style);
+        states.set(lab, state, points(lab, &outcome));
+        all_passed &= state == LabState::Passed;
+    }
+    states.save(root);
+    let elapsed = started.elapsed().as_secs_f64();
+    println!("{}", style.dim(&format!("checked in {elapsed:.1}s")));
+    if let Some(lab) = labs
+        .iter()
+        .find(|l| states.get(l) != Some(LabState::Passed))
+    {
+        println!(
+            "next: work on lab {} in {}, then run `cargo xtask check-lab {}` (stuck? `cargo xtask hint {}`)",
+            lab.number,
+            lab.dir().display(),
+            lab.number,
+            lab.number
+        );
+    } else if let Some(next) = info
+        .labs
+        .iter()
+        .find(|l| states.get(l) != Some(LabState::Passed))
+    {
+        println!(
+            "next: lab {} ({}): `cargo xtask check-lab {}`",
+            next.number, next.title, next.number
+        );
+    } else {
+        println!("every lab passes: well done!");
+    }
+    Ok(all_passed)
+}

@@ -1,0 +1,144 @@
+//! The list of labs: `labs/info.toml`, the one source of truth for which
+//! labs exist, in which order, with which hint and how many points each
+//! scenario is worth (rustlings keeps its `info.toml` the same way).
+
+use anyhow::{Context, Result, bail};
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+/// The metadata file, relative to the workspace root.
+pub const INFO_FILE: &str = "labs/info.toml";
+/// The only format this xtask reads.
+const FORMAT_VERSION: u32 = 1;
+
+/// The whole metadata file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Info {
+    pub format_version: u32,
+    #[serde(rename = "lab")]
+    pub labs: Vec<Lab>,
+}
+
+/// One lab.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Lab {
+    /// 1, 2, 3… in the order students do them.
+    pub number: u32,
+    /// The short name: folder `labs/NN-NAME`, package `labNN-NAME`.
+    pub name: String,
+    pub title: String,
+    pub hint: String,
+    /// The scenarios, in the order they are reported.
+    pub scenarios: Vec<ScenarioInfo>,
+}
+
+/// One scenario: a `#[test]` of the lab's `tests/scenarios.rs` and its
+/// snapshot.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScenarioInfo {
+    pub name: String,
+    pub points: u32,
+}
+
+impl Lab {
+    /// `lab01-tcp-once`.
+    pub fn package(&self) -> String {
+        format!("lab{:02}-{}", self.number, self.name)
+    }
+
+    /// `labs/01-tcp-once`, relative to the workspace root.
+    pub fn dir(&self) -> PathBuf {
+        Path::new("labs").join(format!("{:02}-{}", self.number, self.name))
+    }
+
+    /// `lab 1 (tcp-once)`, as messages name a lab.
+    pub fn label(&self) -> String {
+        format!("lab {} ({})", self.number, self.name)
+    }
+
+    /// The most points the lab can give.
+    pub fn max_points(&self) -> u32 {
+        self.scenarios.iter().map(|s| s.points).sum()
+    }
+
+    /// The committed snapshot of a scenario.
+    pub fn snapshot_path(&self, root: &Path, scenario: &str) -> PathBuf {
+        root.join(self.dir())
+            .join("tests/snapshots")
+            .join(format!("scenarios__{scenario}.snap"))
+    }
+}
+
+impl Info {
+    /// Reads and checks `labs/info.toml` under `root`.
+    ///
+    /// # Errors
+    ///
+    /// The file is missing, is not valid TOML of this shape, has another
+    /// `format_version`, or numbers its labs other than 1, 2, 3… in order.
+    pub fn load(root: &Path) -> Result<Info> {
+        let path = root.join(INFO_FILE);
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("could not read {}", path.display()))?;
+        let info: Info =
+            toml::from_str(&text).with_context(|| format!("{} is not valid", path.display()))?;
+        if info.format_version != FORMAT_VERSION {
+            bail!(
+                "{} has format_version {}, this xtask reads {FORMAT_VERSION}",
+                path.display(),
+                info.format_version
+            );
+        }
+        for (i, lab) in info.labs.iter().enumerate() {
+            let expected = u32::try_from(i + 1).unwrap_or(u32::MAX);
+            if lab.number != expected {
+                bail!(
+                    "{}: lab `{}` has number {}, expected {expected}: number the labs 1, 2, 3… in order",
+                    path.display(),
+                    lab.name,
+                    lab.number
+                );
+            }
+        }
+        Ok(info)
+    }
+
+    /// Finds a lab by what a user typed: `1`, `01`, `lab1`, `lab01`,
+    /// `tcp-once`, `01-tcp-once` or `lab01-tcp-once`.
+    ///
+    /// # Errors
+    ///
+    /// No lab matches; the message lists the labs there are.
+    pub fn find(&self, query: &str) -> Result<&Lab> {
+        let q = query.trim().to_lowercase();
+        let digits = q.strip_prefix("lab").unwrap_or(&q);
+        let found = self.labs.iter().find(|lab| {
+            digits.parse::<u32>().ok() == Some(lab.number)
+                || q == lab.name
+                || q == lab.package()
+                || q == format!("{:02}-{}", lab.number, lab.name)
+        });
+        found.with_context(|| {
+            let names: Vec<String> = self
+                .labs
+                .iter()
+                .map(|l| format!("{} ({})", l.number, l.name))
+                .collect();
+            format!(
+                "there is no lab `{query}`; the labs are: {}",
+                names.join(", ")
+            )
+        })
+    }
+}
+
+/// The workspace root: xtask lives in `ROOT/xtask`.
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask sits one folder below the workspace root")
+        .to_path_buf()
+}

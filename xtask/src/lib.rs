@@ -1,0 +1,17 @@
+//! socket-labs' project automation, run as `cargo xtask COMMAND` (the xtask
+//! pattern: a plain Rust package behind a cargo alias in
+//! `.cargo/config.toml`; nothing to install).
+//!
+//! # Layout
+//!
+//! - [`labs`]: reads `labs/info.toml`, the one list of labs.
+//! - [`runner`]: builds a lab and runs its scenarios, collecting verdicts.
+//! - [`check`]: `check-lab`: the report a learner reads.
+//! - [`state`]: the last check's results, for `list`.
+//! - [`cli`]: the commands and their usage.
+
+pub mod check;
+pub mod cli;
+pub mod labs;
+pub mod runner;
+pub mod state;
