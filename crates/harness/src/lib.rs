@@ -15,8 +15,10 @@
 //! # A scenario
 //!
 //! ```no_run
+//! // In a lab's tests: env!("CARGO_BIN_EXE_lab01-server").
+//! const SERVER: &str = "target/debug/lab01-server";
 //! let transcript = harness::run(|s| {
-//!     let mut server = s.start_server(env!("CARGO_BIN_EXE_lab01-server"), &[])?;
+//!     let mut server = s.start_server(SERVER, &[])?;
 //!     let mut client = s.connect("client", &server)?;
 //!     client.send("123")?;
 //!     server.expect_line()?;
@@ -34,6 +36,7 @@
 //! - The harness never binds a fixed port: peers use `127.0.0.1:0`.
 //! - The order of a transcript is the order of the script's steps.
 
+pub mod diagram;
 pub mod escape;
 pub mod peer;
 pub mod process;

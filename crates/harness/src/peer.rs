@@ -145,6 +145,52 @@ impl TcpPeer {
         }
     }
 
+    /// Writes `bytes` as a series of separate writes of `piece_len` bytes
+    /// (the last may be shorter), with TCP_NODELAY set so that each piece
+    /// leaves as its own segment instead of waiting to be merged: the other
+    /// side sees the message trickle in. Recorded as one event.
+    pub fn send_in_pieces(
+        &mut self,
+        bytes: impl AsRef<[u8]>,
+        piece_len: usize,
+    ) -> Result<(), Stop> {
+        let bytes = bytes.as_ref();
+        let piece_len = piece_len.max(1);
+        self.stream
+            .set_nodelay(true)
+            .map_err(|e| self.fail("set TCP_NODELAY", &e))?;
+        let _ = self.stream.set_write_timeout(Some(STEP_TIMEOUT));
+        let deadline = Instant::now() + STEP_TIMEOUT;
+        for piece in bytes.chunks(piece_len) {
+            if Instant::now() > deadline {
+                self.log.push(
+                    &self.name,
+                    EventKind::TimedOut {
+                        after: STEP_TIMEOUT,
+                        waiting_for: format!("{} to read what it was sent", self.other),
+                    },
+                );
+                return Err(Stop);
+            }
+            if let Err(e) = self.stream.write_all(piece) {
+                return Err(self.fail(&format!("send {} bytes in pieces", bytes.len()), &e));
+            }
+        }
+        let pieces = bytes.len().div_ceil(piece_len);
+        let each = if piece_len == 1 {
+            "1 byte each".to_owned()
+        } else {
+            format!("at most {piece_len} bytes each")
+        };
+        self.say(format!(
+            "sent {} bytes to {} in {pieces} separate writes of {each} (TCP_NODELAY on): {}",
+            bytes.len(),
+            self.other,
+            crate::escape::quote_bytes(bytes)
+        ));
+        Ok(())
+    }
+
     /// One `read` with a buffer of `buffer_size` bytes, as the tutorial's
     /// `recv(1024)`: returns whatever the kernel has queued (at least one
     /// byte), or an empty vector at EOF.

@@ -291,6 +291,24 @@ impl Running {
         }
     }
 
+    /// Stops the program now, in the middle of the scenario, as a user
+    /// pressing Ctrl-C in its terminal would (it is killed with its children;
+    /// the kernel then closes every socket it had open). If it had already
+    /// exited by itself, that exit is recorded instead.
+    pub(crate) fn stop_now(&mut self) {
+        if self.ended {
+            return;
+        }
+        self.stdin = None;
+        match self.exit.try_recv() {
+            Ok(status) => self.finish(status.ok().map_or(ExitHow::Code(-1), exit_how)),
+            Err(_) => {
+                self.kill_tree();
+                self.finish(ExitHow::StoppedMidScenario);
+            }
+        }
+    }
+
     /// Records the remaining output (stdout first, then stderr) and how the
     /// program ended. Children it left behind are killed first, so they
     /// cannot keep the pipes open.
@@ -428,6 +446,14 @@ impl Program {
     /// [`STEP_TIMEOUT`], the harness kills it and the scenario stops.
     pub fn expect_exit(&mut self) -> Result<(), Stop> {
         self.0.borrow_mut().expect_exit()
+    }
+
+    /// Stops the program now (a server that would loop forever), as Ctrl-C
+    /// would, and records its remaining output and that it was stopped.
+    /// `finish` waits for the exit, so when this returns the program is gone
+    /// and the kernel has closed its sockets: a peer's next read sees it.
+    pub fn stop(&mut self) {
+        self.0.borrow_mut().stop_now();
     }
 
     pub(crate) fn expect_line_within(&mut self, timeout: Duration) -> Result<Vec<u8>, Stop> {

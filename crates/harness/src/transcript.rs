@@ -81,6 +81,9 @@ pub enum ExitHow {
     StoppedAtEnd,
     /// The harness killed it because it did not exit within the deadline.
     KilledAfter(Duration),
+    /// The scenario stopped it on purpose while it ran ([`crate::Program::stop`]),
+    /// as a user pressing Ctrl-C would.
+    StoppedMidScenario,
 }
 
 fn seconds(d: Duration) -> String {
@@ -161,6 +164,10 @@ impl fmt::Display for EventKind {
                 ExitHow::StoppedAtEnd => {
                     write!(f, "stopped by the harness: the scenario is over")
                 }
+                ExitHow::StoppedMidScenario => write!(
+                    f,
+                    "stopped by the harness, as Ctrl-C would: the kernel closes its sockets"
+                ),
                 ExitHow::KilledAfter(after) => write!(
                     f,
                     "killed by the harness: still running {} after the scenario expected it to exit",
