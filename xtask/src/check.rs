@@ -139,16 +139,18 @@ pub fn transcript_diff(expected: &str, actual: &str, style: Style) -> String {
     out
 }
 
-/// Prints the report of one lab; returns its state.
-pub fn print_lab(lab: &Lab, outcome: &LabOutcome, style: Style) -> LabState {
+/// The report of one lab, as the learner reads it.
+pub fn render_lab(lab: &Lab, outcome: &LabOutcome, style: Style) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::new();
     let state = lab_state(outcome);
     let header = format!("lab {} · {}", lab.number, lab.title);
     match outcome {
         LabOutcome::DoesNotCompile(error) => {
-            println!("{} {}", style.red("✗"), style.bold(&header));
-            println!("  your code does not compile; the first error:");
+            let _ = writeln!(out, "{} {}", style.red("✗"), style.bold(&header));
+            let _ = writeln!(out, "  your code does not compile; the first error:");
             for line in error.lines() {
-                println!("    {line}");
+                let _ = writeln!(out, "    {line}");
             }
         }
         LabOutcome::Ran(verdicts) if state == LabState::NotDone => {
@@ -156,7 +158,8 @@ pub fn print_lab(lab: &Lab, outcome: &LabOutcome, style: Style) -> LabState {
                 .iter()
                 .find(|v| v.status == Status::NotDone)
                 .map_or(String::new(), |v| v.message.clone());
-            println!(
+            let _ = writeln!(
+                out,
                 "{} {}: {first}",
                 style.red("…"),
                 style.bold(&format!("lab {} ({})", lab.number, lab.name))
@@ -168,34 +171,38 @@ pub fn print_lab(lab: &Lab, outcome: &LabOutcome, style: Style) -> LabState {
             } else {
                 style.red("✗")
             };
-            println!("{mark} {}", style.bold(&header));
+            let _ = writeln!(out, "{mark} {}", style.bold(&header));
             for (info, verdict) in lab.scenarios.iter().zip(verdicts) {
                 let pts = if info.points == 1 {
                     "1 point".to_owned()
                 } else {
                     format!("{} points", info.points)
                 };
-                println!(
+                let _ = writeln!(
+                    out,
                     "  {} {} {}",
                     status_word(verdict.status, style),
                     verdict.scenario,
                     style.dim(&format!("({pts})"))
                 );
                 if verdict.status != Status::Pass {
-                    println!("      {}", verdict.message);
+                    let _ = writeln!(out, "      {}", verdict.message);
                     if !verdict.expected.is_empty() && verdict.status != Status::NotDone {
-                        println!(
+                        let _ = writeln!(
+                            out,
                             "      {}",
                             style.dim("transcript: - expected (the snapshot), + yours")
                         );
-                        print!(
-                            "{}",
-                            transcript_diff(&verdict.expected, verdict.actual.trim_end(), style)
-                        );
+                        out.push_str(&transcript_diff(
+                            &verdict.expected,
+                            verdict.actual.trim_end(),
+                            style,
+                        ));
                     }
                 }
             }
-            println!(
+            let _ = writeln!(
+                out,
                 "  {} of {} scenarios pass, {} of {} points",
                 verdicts.iter().filter(|v| v.status == Status::Pass).count(),
                 verdicts.len(),
@@ -204,14 +211,15 @@ pub fn print_lab(lab: &Lab, outcome: &LabOutcome, style: Style) -> LabState {
             );
         }
     }
-    if state != LabState::Passed {
-        println!(
+    if state != LabState::Passed && state != LabState::NotDone {
+        let _ = writeln!(
+            out,
             "  {} {}",
             style.bold("hint:"),
             lab.hint.trim().replace('\n', "\n        ")
         );
     }
-    state
+    out
 }
 
 /// `check-lab`: returns whether every lab checked passed.
@@ -229,7 +237,8 @@ pub fn check(root: &Path, info: &Info, labs: &[&Lab], style: Style) -> Result<bo
             style.dim(&format!("building and running {} …", lab.package()))
         );
         let outcome = run_lab(root, lab)?;
-        let state = print_lab(lab, &outcome, style);
+        print!("{}", render_lab(lab, &outcome, style));
+        let state = lab_state(&outcome);
         states.set(lab, state, points(lab, &outcome));
         all_passed &= state == LabState::Passed;
     }
@@ -260,4 +269,87 @@ pub fn check(root: &Path, info: &Info, labs: &[&Lab], style: Style) -> Result<bo
         println!("every lab passes: well done!");
     }
     Ok(all_passed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::labs::ScenarioInfo;
+    use harness::report::Verdict;
+    use pretty_assertions::assert_eq;
+
+    fn lab() -> Lab {
+        Lab {
+            number: 1,
+            name: "tcp-once".into(),
+            title: "Single-shot TCP".into(),
+            hint: "Use write_all.".into(),
+            scenarios: vec![
+                ScenarioInfo {
+                    name: "a".into(),
+                    points: 2,
+                },
+                ScenarioInfo {
+                    name: "b".into(),
+                    points: 1,
+                },
+            ],
+        }
+    }
+
+    fn verdict(name: &str, status: Status, message: &str, expected: &str, actual: &str) -> Verdict {
+        Verdict {
+            scenario: name.into(),
+            status,
+            message: message.into(),
+            expected: expected.into(),
+            actual: actual.into(),
+        }
+    }
+
+    #[test]
+    fn a_failing_scenario_shows_its_first_difference_diff_and_the_hint() {
+        let outcome = LabOutcome::Ran(vec![
+            verdict("a", Status::Pass, "", "x\n", "x\n"),
+            verdict(
+                "b",
+                Status::Fail,
+                "line 2: expected `b`, got `c`",
+                "a\nb",
+                "a\nc\n",
+            ),
+        ]);
+        assert_eq!(
+            render_lab(&lab(), &outcome, Style::plain()),
+            "✗ lab 1 · Single-shot TCP\n  pass    a (2 points)\n  FAIL    b (1 point)\n      line 2: expected `b`, got `c`\n      transcript: - expected (the snapshot), + yours\n        a\n      - b\n      + c\n      …\n  1 of 2 scenarios pass, 2 of 3 points\n  hint: Use write_all.\n"
+        );
+        assert_eq!(points(&lab(), &outcome), 2);
+        assert_eq!(lab_state(&outcome), LabState::Failing);
+    }
+
+    #[test]
+    fn a_lab_still_at_todo_is_one_line() {
+        let todo = "not done yet: todo!() at labs/01-tcp-once/src/bin/lab01-server.rs:42";
+        let outcome = LabOutcome::Ran(vec![
+            verdict("a", Status::NotDone, todo, "x", ""),
+            verdict("b", Status::NotDone, todo, "x", ""),
+        ]);
+        assert_eq!(
+            render_lab(&lab(), &outcome, Style::plain()),
+            format!("… lab 1 (tcp-once): {todo}\n")
+        );
+        assert_eq!(lab_state(&outcome), LabState::NotDone);
+    }
+
+    #[test]
+    fn a_compile_error_is_shown_with_the_hint() {
+        let outcome = LabOutcome::DoesNotCompile("error[E0425]: cannot find value `x`".into());
+        let text = render_lab(&lab(), &outcome, Style::plain());
+        assert!(
+            text.contains("your code does not compile; the first error:\n    error[E0425]"),
+            "{text}"
+        );
+        assert!(text.contains("hint: Use write_all."), "{text}");
+        assert_eq!(points(&lab(), &outcome), 0);
+    }
 }

@@ -76,9 +76,9 @@ pub fn run_lab(root: &Path, lab: &Lab) -> Result<LabOutcome> {
     std::fs::create_dir_all(&report_dir)
         .with_context(|| format!("could not create {}", report_dir.display()))?;
     // The test binary's own output is not shown: the verdict files say
-    // everything, in the learner's terms. Its exit status is not needed
-    // either: a scenario without a verdict file is reported as an error.
-    let _ = cargo(root)
+    // everything, in the learner's terms (a scenario without a verdict file
+    // is reported as an error).
+    let tests = cargo(root)
         .args([
             "test",
             "--package",
@@ -96,7 +96,19 @@ pub fn run_lab(root: &Path, lab: &Lab) -> Result<LabOutcome> {
         .stderr(Stdio::null())
         .status()
         .context("could not run cargo")?;
-    Ok(LabOutcome::Ran(read_verdicts(lab, &report_dir)))
+    let mut verdicts = read_verdicts(lab, &report_dir);
+    // insta decides whether a test passes; the verdict files are written
+    // beside that decision. If they ever disagree, say so rather than
+    // report a pass that `cargo test` would not give.
+    if !tests.success() && verdicts.iter().all(|v| v.status == Status::Pass) {
+        if let Some(v) = verdicts.first_mut() {
+            v.status = Status::Error;
+            v.message = format!(
+                "every transcript matched, but `cargo test -p {package} --test scenarios` failed: run it to see why"
+            );
+        }
+    }
+    Ok(LabOutcome::Ran(verdicts))
 }
 
 /// One verdict per scenario of the metadata, in its order. A scenario that

@@ -17,7 +17,10 @@ fn test_names(source: &str) -> BTreeSet<String> {
             after_test_attr = true;
         } else if after_test_attr {
             if let Some(rest) = line.strip_prefix("fn ") {
-                let name: String = rest.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+                let name: String = rest
+                    .chars()
+                    .take_while(|c| c.is_alphanumeric() || *c == '_')
+                    .collect();
                 names.insert(name);
             }
             if !line.starts_with("#[") {
@@ -37,26 +40,45 @@ fn every_lab_in_info_toml_has_its_folder_package_readme_and_scenarios() {
         let dir = root.join(lab.dir());
         let manifest = std::fs::read_to_string(dir.join("Cargo.toml")).unwrap_or_default();
         if !manifest.contains(&format!("name = \"{}\"", lab.package())) {
-            problems.push(format!("{}: Cargo.toml must declare the package `{}`", lab.dir().display(), lab.package()));
+            problems.push(format!(
+                "{}: Cargo.toml must declare the package `{}`",
+                lab.dir().display(),
+                lab.package()
+            ));
         }
         if !dir.join("README.md").is_file() {
-            problems.push(format!("{}: add a README.md for the lab", lab.dir().display()));
+            problems.push(format!(
+                "{}: add a README.md for the lab",
+                lab.dir().display()
+            ));
         }
         if lab.hint.trim().is_empty() || lab.hint.contains("TODO") {
-            problems.push(format!("labs/info.toml: lab {} needs a real hint", lab.number));
+            problems.push(format!(
+                "labs/info.toml: lab {} needs a real hint",
+                lab.number
+            ));
         }
         if lab.scenarios.is_empty() {
-            problems.push(format!("labs/info.toml: lab {} lists no scenarios", lab.number));
+            problems.push(format!(
+                "labs/info.toml: lab {} lists no scenarios",
+                lab.number
+            ));
         }
         let source = std::fs::read_to_string(dir.join("tests/scenarios.rs")).unwrap_or_default();
         let tests = test_names(&source);
         let listed: BTreeSet<String> = lab.scenarios.iter().map(|s| s.name.clone()).collect();
         if listed.len() != lab.scenarios.len() {
-            problems.push(format!("labs/info.toml: lab {} lists a scenario twice", lab.number));
+            problems.push(format!(
+                "labs/info.toml: lab {} lists a scenario twice",
+                lab.number
+            ));
         }
         for scenario in &lab.scenarios {
             if scenario.points == 0 {
-                problems.push(format!("labs/info.toml: scenario `{}` is worth 0 points", scenario.name));
+                problems.push(format!(
+                    "labs/info.toml: scenario `{}` is worth 0 points",
+                    scenario.name
+                ));
             }
             if !tests.contains(&scenario.name) {
                 problems.push(format!(
@@ -80,20 +102,36 @@ fn every_lab_in_info_toml_has_its_folder_package_readme_and_scenarios() {
             ));
         }
         let snapshots = dir.join("tests/snapshots");
-        for entry in std::fs::read_dir(&snapshots).into_iter().flatten().flatten() {
+        for entry in std::fs::read_dir(&snapshots)
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
             let file = entry.file_name().to_string_lossy().into_owned();
             let listed_snapshot = file
                 .strip_prefix("scenarios__")
                 .and_then(|f| f.strip_suffix(".snap"))
                 .is_some_and(|name| listed.contains(name));
             if file.starts_with("scenarios__") && !listed_snapshot {
-                problems.push(format!("{}: orphaned or unreviewed snapshot {file}: delete it or list its scenario", snapshots.display()));
+                problems.push(format!(
+                    "{}: orphaned or unreviewed snapshot {file}: delete it or list its scenario",
+                    snapshots.display()
+                ));
             }
         }
     }
-    for entry in std::fs::read_dir(root.join("labs")).into_iter().flatten().flatten() {
+    for entry in std::fs::read_dir(root.join("labs"))
+        .into_iter()
+        .flatten()
+        .flatten()
+    {
         let name = entry.file_name().to_string_lossy().into_owned();
-        if entry.path().is_dir() && !info.labs.iter().any(|l| l.dir() == Path::new("labs").join(&name)) {
+        if entry.path().is_dir()
+            && !info
+                .labs
+                .iter()
+                .any(|l| l.dir() == Path::new("labs").join(&name))
+        {
             problems.push(format!("labs/{name} is not listed in labs/info.toml"));
         }
     }
@@ -106,7 +144,11 @@ fn every_lab_in_info_toml_has_its_folder_package_readme_and_scenarios() {
 fn nothing_sleeps_to_synchronise() {
     let root = workspace_root();
     let mut found = Vec::new();
-    let mut stack = vec![root.join("labs"), root.join("crates"), root.join("xtask/src")];
+    let mut stack = vec![
+        root.join("labs"),
+        root.join("crates"),
+        root.join("xtask/src"),
+    ];
     while let Some(dir) = stack.pop() {
         for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
             let path = entry.path();
@@ -122,15 +164,28 @@ fn nothing_sleeps_to_synchronise() {
             }
         }
     }
-    assert!(found.is_empty(), "wait on a real condition instead of sleeping:\n{}", found.join("\n"));
+    assert!(
+        found.is_empty(),
+        "wait on a real condition instead of sleeping:\n{}",
+        found.join("\n")
+    );
 }
 
 #[test]
 fn every_lab_can_be_found_by_number_and_name() {
     let info = Info::load(&workspace_root()).unwrap();
     for lab in &info.labs {
-        for query in [lab.number.to_string(), format!("{:02}", lab.number), format!("lab{:02}", lab.number), lab.name.clone()] {
-            assert_eq!(info.find(&query).unwrap().number, lab.number, "query `{query}`");
+        for query in [
+            lab.number.to_string(),
+            format!("{:02}", lab.number),
+            format!("lab{:02}", lab.number),
+            lab.name.clone(),
+        ] {
+            assert_eq!(
+                info.find(&query).unwrap().number,
+                lab.number,
+                "query `{query}`"
+            );
         }
     }
     let err = info.find("99").unwrap_err().to_string();

@@ -366,7 +366,11 @@ pub fn svg(transcript: &str) -> String {
                 } else {
                     ""
                 };
-                let head = if style.ends_with('x') { "cross" } else { "arrow" };
+                let head = if style.ends_with('x') {
+                    "cross"
+                } else {
+                    "arrow"
+                };
                 body.push_str(&format!(
                     "<line x1=\"{x1}\" y1=\"{y}\" x2=\"{x2}\" y2=\"{y}\" stroke=\"#333\" stroke-width=\"1.5\"{dash} marker-end=\"url(#{head})\"/>\n"
                 ));

@@ -23,7 +23,9 @@ fn exits(t: &harness::Transcript) -> Vec<ExitHow> {
 
 fn process_alive(pid: &str) -> bool {
     std::path::Path::new(&format!("/proc/{pid}")).exists()
-        && !std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default().contains(") Z ")
+        && !std::fs::read_to_string(format!("/proc/{pid}/stat"))
+            .unwrap_or_default()
+            .contains(") Z ")
 }
 
 #[test]
@@ -36,7 +38,9 @@ fn a_program_that_never_exits_is_killed_after_the_step_timeout() {
     assert_eq!(exits(&t), vec![ExitHow::KilledAfter(harness::STEP_TIMEOUT)]);
     assert!(t.timed_out());
     assert!(started.elapsed() < harness::STEP_TIMEOUT + Duration::from_secs(2));
-    assert!(t.render().contains("killed by the harness: still running 2s after the scenario expected it to exit"));
+    assert!(t.render().contains(
+        "killed by the harness: still running 2s after the scenario expected it to exit"
+    ));
 }
 
 #[test]
@@ -47,7 +51,10 @@ fn waiting_for_a_line_that_never_comes_is_a_timeout_line() {
         Ok(())
     });
     let text = t.render();
-    assert!(text.contains("[harness] timed out after 2s waiting for sh to print a line"), "{text}");
+    assert!(
+        text.contains("[harness] timed out after 2s waiting for sh to print a line"),
+        "{text}"
+    );
     assert_eq!(exits(&t), vec![ExitHow::StoppedAtEnd]);
 }
 
@@ -55,19 +62,31 @@ fn waiting_for_a_line_that_never_comes_is_a_timeout_line() {
 fn a_flood_of_output_is_capped_and_the_program_is_not_blocked() {
     let t = harness::run(|s| {
         // 20 MB of output: the readers keep draining, so the program ends.
-        let mut p = sh(s, "head -c 20000000 /dev/zero | tr '\\0' 'x' | fold -w 100; echo done >&2")?;
+        let mut p = sh(
+            s,
+            "head -c 20000000 /dev/zero | tr '\\0' 'x' | fold -w 100; echo done >&2",
+        )?;
         p.expect_exit()
     });
     let stdout_bytes: usize = t
         .events
         .iter()
         .filter_map(|e| match &e.kind {
-            EventKind::Output { stream: Stream::Stdout, line } => Some(line.len() + 1),
+            EventKind::Output {
+                stream: Stream::Stdout,
+                line,
+            } => Some(line.len() + 1),
             _ => None,
         })
         .sum();
-    assert!(stdout_bytes <= harness::process::OUTPUT_LIMIT, "kept {stdout_bytes} bytes");
-    assert!(t.render().contains("more output on stdout was cut: the harness keeps 64 KiB"));
+    assert!(
+        stdout_bytes <= harness::process::OUTPUT_LIMIT,
+        "kept {stdout_bytes} bytes"
+    );
+    assert!(
+        t.render()
+            .contains("more output on stdout was cut: the harness keeps 64 KiB")
+    );
     assert!(t.render().contains("[sh stderr] done"));
     assert_eq!(exits(&t), vec![ExitHow::Code(0)]);
 }
@@ -100,11 +119,17 @@ fn children_left_behind_are_killed_with_the_program() {
 #[test]
 fn a_program_that_exits_without_its_listening_line_is_reported() {
     let t = harness::run(|s| {
-        let _server = s.start_server_at("/bin/sh", &["-c", "echo 'error: could not bind' >&2; exit 1"])?;
+        let _server = s.start_server_at(
+            "/bin/sh",
+            &["-c", "echo 'error: could not bind' >&2; exit 1"],
+        )?;
         Ok(())
     });
     let text = t.render();
-    assert!(text.contains("closed its stdout without printing the expected line"), "{text}");
+    assert!(
+        text.contains("closed its stdout without printing the expected line"),
+        "{text}"
+    );
     assert!(text.contains("[sh stderr] error: could not bind"), "{text}");
     assert_eq!(exits(&t), vec![ExitHow::Code(1)]);
 }
@@ -112,10 +137,14 @@ fn a_program_that_exits_without_its_listening_line_is_reported() {
 #[test]
 fn a_wrong_first_line_is_reported() {
     let t = harness::run(|s| {
-        let _server = s.start_server_at("/bin/sh", &["-c", "echo hello; exec tail -f /dev/null"])?;
+        let _server =
+            s.start_server_at("/bin/sh", &["-c", "echo hello; exec tail -f /dev/null"])?;
         Ok(())
     });
-    assert!(t.render().contains("the first line of sh must be `listening on IP:PORT`"));
+    assert!(
+        t.render()
+            .contains("the first line of sh must be `listening on IP:PORT`")
+    );
 }
 
 #[test]
@@ -124,5 +153,8 @@ fn a_program_that_cannot_be_started_is_one_line() {
         s.start("/nonexistent/lab99-server", &[])?;
         Ok(())
     });
-    assert!(t.render().starts_with("[harness] could not start /nonexistent/lab99-server:"));
+    assert!(
+        t.render()
+            .starts_with("[harness] could not start /nonexistent/lab99-server:")
+    );
 }

@@ -25,9 +25,12 @@ fn main() -> ExitCode {
     labkit::run(|| {
         let addr = labkit::addr_arg(DEFAULT_ADDR)?;
         let mut line = String::new();
-        std::io::stdin()
+        let read = std::io::stdin()
             .read_line(&mut line)
             .context("could not read stdin")?;
+        if read == 0 {
+            bail!("no message to send: type a line on stdin (end of input came first)");
+        }
         let message = line.trim_end_matches(['\r', '\n']);
 
         let mut conn = connect_to_server(addr)?;

@@ -1,0 +1,376 @@
+//! The course book's consistency checks: each test names what is wrong and
+//! how to fix it.
+//!
+//! The book has two editions with the same file names, `docs/zh/src` and
+//! `docs/en/src`. Code and diagrams are never copied into them: a page pulls
+//! them in with mdBook's `{{#include PATH}}` or `{{#include PATH:ANCHOR}}`,
+//! where ANCHOR is a `// ANCHOR: name` … `// ANCHOR_END: name` region of a
+//! lab's source, or a diagram in `docs/diagrams/`.
+//!
+//! The errata (`errata.md`) cite their evidence in backquotes, in one of two
+//! forms:
+//!
+//! - `` `lab01/server_message_of_1500_bytes` ``: a scenario of lab 1; it must
+//!   be listed in `labs/info.toml` and have its committed snapshot;
+//! - `` `crates/book-check/tests/partial_send.rs::a_send_takes_only_what_fits` ``:
+//!   a `#[test]` function in that file (path from the repository root).
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use pretty_assertions::assert_eq;
+use serde::Deserialize;
+
+const EDITIONS: [&str; 2] = ["zh", "en"];
+
+/// Set to redraw the committed diagrams instead of comparing them.
+const UPDATE_ENV: &str = "UPDATE_DIAGRAMS";
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn src(edition: &str) -> PathBuf {
+    root().join("docs").join(edition).join("src")
+}
+
+fn read(path: &Path) -> String {
+    fs::read_to_string(path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
+}
+
+/// The Markdown pages of an edition, as paths relative to its `src/`.
+fn pages(edition: &str) -> BTreeSet<PathBuf> {
+    fn walk(dir: &Path, base: &Path, out: &mut BTreeSet<PathBuf>) {
+        let entries =
+            fs::read_dir(dir).unwrap_or_else(|e| panic!("cannot list {}: {e}", dir.display()));
+        for entry in entries {
+            let path = entry.expect("a directory entry").path();
+            if path.is_dir() {
+                walk(&path, base, out);
+            } else if path.extension().is_some_and(|e| e == "md") {
+                out.insert(path.strip_prefix(base).expect("inside base").to_owned());
+            }
+        }
+    }
+    let base = src(edition);
+    let mut out = BTreeSet::new();
+    walk(&base, &base, &mut out);
+    out
+}
+
+/// The link targets of `SUMMARY.md`, in order: `[Title](file.md)`.
+fn summary_links(edition: &str) -> Vec<String> {
+    let text = read(&src(edition).join("SUMMARY.md"));
+    let mut links = Vec::new();
+    let mut rest = text.as_str();
+    while let Some(at) = rest.find("](") {
+        rest = &rest[at + 2..];
+        if let Some(end) = rest.find(')') {
+            links.push(rest[..end].to_owned());
+            rest = &rest[end..];
+        }
+    }
+    links
+}
+
+/// One `{{#include …}}` directive of a page.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct Include {
+    path: String,
+    anchor: Option<String>,
+}
+
+fn includes(text: &str) -> Vec<Include> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(at) = rest.find("{{#include ") {
+        rest = &rest[at + "{{#include ".len()..];
+        let Some(end) = rest.find("}}") else { break };
+        let arg = rest[..end].trim();
+        let (path, anchor) = match arg.split_once(':') {
+            Some((path, anchor)) => (path, Some(anchor.to_owned())),
+            None => (arg, None),
+        };
+        out.push(Include {
+            path: path.to_owned(),
+            anchor,
+        });
+        rest = &rest[end..];
+    }
+    out
+}
+
+#[test]
+fn both_editions_have_the_same_pages() {
+    let [zh, en] = EDITIONS.map(pages);
+    assert!(!zh.is_empty(), "docs/zh/src has no pages");
+    assert_eq!(
+        zh, en,
+        "docs/zh/src and docs/en/src must hold the same pages: write the missing page in the other edition"
+    );
+    let [zh, en] = EDITIONS.map(summary_links);
+    assert_eq!(
+        zh, en,
+        "the two SUMMARY.md files must list the same pages in the same order"
+    );
+    for link in &zh {
+        let page = src("zh").join(link);
+        assert!(
+            page.is_file(),
+            "SUMMARY.md links to {link}, which does not exist"
+        );
+    }
+}
+
+#[test]
+fn both_editions_include_the_same_code_and_diagrams() {
+    for page in pages("zh") {
+        let [zh, en] = EDITIONS.map(|e| includes(&read(&src(e).join(&page))));
+        assert_eq!(
+            zh,
+            en,
+            "{}: the two editions must include the same files and anchors, in the same order",
+            page.display()
+        );
+    }
+}
+
+#[test]
+fn every_include_names_a_file_and_anchor_that_exist() {
+    let mut problems = Vec::new();
+    for edition in EDITIONS {
+        for page in pages(edition) {
+            let page_path = src(edition).join(&page);
+            let dir = page_path.parent().expect("a page is in a directory");
+            for include in includes(&read(&page_path)) {
+                let target = dir.join(&include.path);
+                let Ok(text) = fs::read_to_string(&target) else {
+                    problems.push(format!(
+                        "{edition}/src/{}: {{{{#include {}}}}}: no such file",
+                        page.display(),
+                        include.path
+                    ));
+                    continue;
+                };
+                let Some(anchor) = &include.anchor else {
+                    continue;
+                };
+                if anchor.chars().all(|c| c.is_ascii_digit() || c == ':') {
+                    problems.push(format!(
+                        "{edition}/src/{}: include {}:{anchor} by line numbers drifts when the file changes: use an ANCHOR",
+                        page.display(),
+                        include.path
+                    ));
+                    continue;
+                }
+                let has = |marker: &str| {
+                    text.lines().any(|line| {
+                        line.trim_start()
+                            .strip_prefix("// ")
+                            .and_then(|l| l.strip_prefix(marker))
+                            .is_some_and(|name| name.trim() == anchor)
+                    })
+                };
+                if !has("ANCHOR: ") || !has("ANCHOR_END: ") {
+                    problems.push(format!(
+                        "{edition}/src/{}: {} has no `// ANCHOR: {anchor}` … `// ANCHOR_END: {anchor}` region",
+                        page.display(),
+                        include.path
+                    ));
+                }
+            }
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "broken includes:\n{}",
+        problems.join("\n")
+    );
+}
+
+#[derive(Deserialize)]
+struct Info {
+    lab: Vec<Lab>,
+}
+
+#[derive(Deserialize)]
+struct Lab {
+    number: u32,
+    name: String,
+    scenarios: Vec<Scenario>,
+}
+
+#[derive(Deserialize)]
+struct Scenario {
+    name: String,
+}
+
+fn info() -> Info {
+    toml::from_str(&read(&root().join("labs/info.toml"))).expect("labs/info.toml parses")
+}
+
+/// The committed snapshot of scenario `scenario` of lab `number`.
+fn snapshot_path(info: &Info, number: u32, scenario: &str) -> Option<PathBuf> {
+    let lab = info.lab.iter().find(|lab| lab.number == number)?;
+    Some(
+        root()
+            .join("labs")
+            .join(format!("{number:02}-{}", lab.name))
+            .join("tests/snapshots")
+            .join(format!("scenarios__{scenario}.snap")),
+    )
+}
+
+/// Reads `labNN/scenario` into (NN, scenario).
+fn scenario_ref(text: &str) -> Option<(u32, &str)> {
+    let (lab, scenario) = text.strip_prefix("lab")?.split_once('/')?;
+    let valid = lab.len() == 2
+        && lab.chars().all(|c| c.is_ascii_digit())
+        && !scenario.is_empty()
+        && scenario
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+    valid.then(|| (lab.parse().expect("two digits"), scenario))
+}
+
+/// Reads `path/to/file.rs::test_name`.
+fn test_ref(text: &str) -> Option<(&str, &str)> {
+    let (path, name) = text.split_once("::")?;
+    (path.ends_with(".rs") && !name.is_empty()).then_some((path, name))
+}
+
+/// The texts in backquotes of a page.
+fn code_spans(text: &str) -> Vec<&str> {
+    text.split('`').skip(1).step_by(2).collect()
+}
+
+fn evidence(edition: &str) -> Vec<String> {
+    let text = read(&src(edition).join("errata.md"));
+    code_spans(&text)
+        .into_iter()
+        .filter(|span| scenario_ref(span).is_some() || test_ref(span).is_some())
+        .map(str::to_owned)
+        .collect()
+}
+
+fn has_test_fn(source: &str, name: &str) -> bool {
+    let lines: Vec<&str> = source.lines().map(str::trim).collect();
+    lines.iter().enumerate().any(|(i, line)| {
+        line.starts_with(&format!("fn {name}("))
+            && lines[..i]
+                .iter()
+                .rev()
+                .take_while(|l| l.starts_with("#[") || l.starts_with("///"))
+                .any(|l| *l == "#[test]")
+    })
+}
+
+#[test]
+fn every_errata_row_cites_evidence_that_exists() {
+    let info = info();
+    let [zh, en] = EDITIONS.map(evidence);
+    assert!(!zh.is_empty(), "errata.md cites no scenario or test");
+    assert_eq!(
+        zh, en,
+        "the two editions of errata.md must cite the same evidence, in the same order"
+    );
+    let mut problems = Vec::new();
+    for cited in &zh {
+        if let Some((number, scenario)) = scenario_ref(cited) {
+            let listed = info.lab.iter().any(|lab| {
+                lab.number == number && lab.scenarios.iter().any(|s| s.name == scenario)
+            });
+            if !listed {
+                problems.push(format!(
+                    "`{cited}`: lab {number} has no scenario `{scenario}` in labs/info.toml"
+                ));
+            }
+            match snapshot_path(&info, number, scenario) {
+                Some(path) if path.is_file() => {}
+                Some(path) => problems.push(format!("`{cited}`: no snapshot {}", path.display())),
+                None => problems.push(format!("`{cited}`: no lab {number} in labs/info.toml")),
+            }
+        } else if let Some((path, name)) = test_ref(cited) {
+            match fs::read_to_string(root().join(path)) {
+                Ok(source) if has_test_fn(&source, name) => {}
+                Ok(_) => problems.push(format!("`{cited}`: {path} has no #[test] fn {name}")),
+                Err(_) => problems.push(format!("`{cited}`: no such file {path}")),
+            }
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "errata cite evidence that does not exist:\n{}",
+        problems.join("\n")
+    );
+}
+
+/// The diagrams the pages include: `docs/diagrams/labNN-SCENARIO.svg`.
+fn diagrams_used() -> BTreeSet<String> {
+    let mut used = BTreeSet::new();
+    for edition in EDITIONS {
+        for page in pages(edition) {
+            for include in includes(&read(&src(edition).join(&page))) {
+                if let Some(name) = include.path.strip_prefix("../../diagrams/") {
+                    used.insert(name.to_owned());
+                }
+            }
+        }
+    }
+    used
+}
+
+#[test]
+fn every_diagram_is_drawn_from_its_snapshot() {
+    let info = info();
+    let dir = root().join("docs/diagrams");
+    let update = std::env::var_os(UPDATE_ENV).is_some_and(|v| !v.is_empty() && v != "0");
+    let used = diagrams_used();
+    let mut problems = Vec::new();
+    for name in &used {
+        let parsed = name
+            .strip_suffix(".svg")
+            .and_then(|stem| stem.split_once('-'))
+            .and_then(|(lab, scenario)| {
+                scenario_ref(&format!("{lab}/{scenario}")).map(|(n, s)| (n, s.to_owned()))
+            });
+        let Some((number, scenario)) = parsed else {
+            problems.push(format!("docs/diagrams/{name}: name it labNN-SCENARIO.svg"));
+            continue;
+        };
+        let Some(snapshot) = snapshot_path(&info, number, &scenario)
+            .and_then(|path| harness::report::read_snapshot(&path))
+        else {
+            problems.push(format!(
+                "docs/diagrams/{name}: lab {number} has no snapshot for `{scenario}`"
+            ));
+            continue;
+        };
+        let drawn = harness::diagram::svg(&snapshot);
+        let path = dir.join(name);
+        if update {
+            fs::create_dir_all(&dir).expect("create docs/diagrams");
+            fs::write(&path, &drawn).expect("write a diagram");
+        } else if fs::read_to_string(&path).ok().as_deref() != Some(drawn.as_str()) {
+            problems.push(format!("docs/diagrams/{name} is missing or stale"));
+        }
+    }
+    if let Ok(entries) = fs::read_dir(&dir) {
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if !used.contains(&name) {
+                if update {
+                    fs::remove_file(entry.path()).expect("remove a stray diagram");
+                } else {
+                    problems.push(format!("docs/diagrams/{name} is not included by any page"));
+                }
+            }
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "{}\nredraw the diagrams from the snapshots with: {UPDATE_ENV}=1 cargo test -p book-check --test book",
+        problems.join("\n")
+    );
+}
