@@ -1,0 +1,180 @@
+//! `lab04-server [ADDR]`: a server that shows what TCP really delivers.
+//!
+//! It serves clients one after another. For each client it reads with a
+//! 1024-byte buffer, exactly like the tutorial's `sock.recv(1024)`, and
+//! prints every chunk as it gets it:
+//!
+//! ```text
+//! recv #1: 11 bytes "helloworld!"
+//! ```
+//!
+//! There is no protocol here on purpose: whatever one `read` returns is one
+//! chunk, and a chunk is NOT a message. Three writes of the client may come
+//! out as one chunk (粘包, "sticky packets"), and one write may come out as
+//! several chunks (半包, "half packets"). When a chunk is not valid UTF-8
+//! (a character cut in two at a chunk boundary), the server also prints what
+//! strict decoding says (the tutorial's `.decode('utf-8')` would raise
+//! `UnicodeDecodeError`) and what lossy decoding makes of it.
+//!
+//! The Python it stands for:
+//!
+//! ```python
+//! server = socket.socket()                 # open_listener
+//! server.bind(('127.0.0.1', 8000))         # open_listener
+//! server.listen(5)                         # open_listener
+//! while True:
+//!     sock, addr = server.accept()         # accept_client
+//!     while True:
+//!         data = sock.recv(1024)           # receive_chunk
+//!         if not data:
+//!             break
+//!         print(data)
+//!     sock.close()
+//! ```
+
+use anyhow::{Context, Result};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::process::ExitCode;
+
+/// The tutorial's `('127.0.0.1', 8000)`.
+const DEFAULT_ADDR: &str = "127.0.0.1:8000";
+/// The tutorial's `recv(1024)`: one read returns at most this many bytes.
+const BUFFER_SIZE: usize = 1024;
+/// Chunks longer than this many characters are printed as their first and
+/// last [`PREVIEW_EDGE`] characters, so a 1024-byte chunk fits on a line.
+const PREVIEW_MAX: usize = 40;
+const PREVIEW_EDGE: usize = 12;
+
+fn main() -> ExitCode {
+    labkit::run(|| {
+        let addr = labkit::addr_arg(DEFAULT_ADDR)?;
+        let listener = open_listener(addr)?;
+        println!(
+            "listening on {}",
+            listener
+                .local_addr()
+                .context("could not read the bound address")?
+        );
+        // Serve clients one after another, forever (stop it with Ctrl-C).
+        loop {
+            let (mut conn, peer) = accept_client(&listener)?;
+            println!("connection from {peer}");
+            if let Err(e) = print_chunks(&mut conn) {
+                // A client that resets the connection must not stop the
+                // server: say what happened in one line and serve the next.
+                println!("connection from {peer} failed: {}", labkit::error_line(&e));
+            }
+        }
+    })
+}
+
+/// Reads the connection chunk by chunk until EOF, printing each chunk.
+fn print_chunks(conn: &mut TcpStream) -> Result<()> {
+    let mut reads = 0;
+    loop {
+        let chunk = receive_chunk(conn)?;
+        if chunk.is_empty() {
+            println!("EOF after {reads} reads: the client closed the connection");
+            return Ok(());
+        }
+        reads += 1;
+        println!(
+            "recv #{reads}: {} {}",
+            byte_count(chunk.len()),
+            preview(&chunk)
+        );
+        // What the tutorial's `.decode('utf-8')` would do with this chunk.
+        // String::from_utf8 is the strict decoder: it refuses bytes that
+        // are not UTF-8, such as the first byte of a 3-byte character whose
+        // other two bytes are still in the kernel, waiting for the next read.
+        if let Err(e) = String::from_utf8(chunk.clone()) {
+            println!(
+                "  String::from_utf8 fails: {} (Python's .decode('utf-8') raises UnicodeDecodeError)",
+                e.utf8_error()
+            );
+            // The lossy decoder never fails: it replaces each bad sequence
+            // with U+FFFD �. The program goes on, with the text corrupted.
+            let lossy = String::from_utf8_lossy(&chunk);
+            println!(
+                "  String::from_utf8_lossy gives {}",
+                preview(lossy.as_bytes())
+            );
+        }
+    }
+}
+
+/// Creates the listening socket: Python's `socket()`, `bind()`, `listen()`.
+fn open_listener(addr: SocketAddr) -> Result<TcpListener> {
+    // ANCHOR: open_listener
+    // BEGIN SOLUTION
+    // TcpListener::bind creates the socket, binds it and listens, all at
+    // once (lab 1 did the three steps one by one with socket2).
+    TcpListener::bind(addr).with_context(|| format!("could not listen on {addr}"))
+    // END SOLUTION
+    // ANCHOR_END: open_listener
+}
+
+/// Waits for the next client: Python's `sock, addr = server.accept()`.
+fn accept_client(listener: &TcpListener) -> Result<(TcpStream, SocketAddr)> {
+    // ANCHOR: accept_client
+    // BEGIN SOLUTION
+    listener.accept().context("accept failed")
+    // END SOLUTION
+    // ANCHOR_END: accept_client
+}
+
+/// One read: Python's `sock.recv(1024)`. Returns what the kernel had
+/// queued (1 to 1024 bytes), or an empty vector at EOF.
+fn receive_chunk(conn: &mut TcpStream) -> Result<Vec<u8>> {
+    // ANCHOR: receive_chunk
+    // BEGIN SOLUTION
+    use std::io::Read;
+
+    // A read returns as soon as ANY bytes are queued, and at most as many
+    // as the buffer holds. It knows nothing of the writes that produced
+    // them: three writes queued before this call come out together, and
+    // a write longer than the buffer is left partly queued for the next
+    // read.
+    let mut buffer = [0u8; BUFFER_SIZE];
+    let n = conn
+        .read(&mut buffer)
+        .context("could not read from the client")?;
+    Ok(buffer[..n].to_vec())
+    // END SOLUTION
+    // ANCHOR_END: receive_chunk
+}
+
+/// The chunk in double quotes, UTF-8 shown as text and other bytes as
+/// `\xNN`; a long chunk is shortened to its two ends around `…`.
+fn preview(bytes: &[u8]) -> String {
+    // Cut only between whole characters (or whole `\xNN` escapes), so the
+    // preview never invents a broken character of its own.
+    let mut units: Vec<String> = Vec::new();
+    for chunk in bytes.utf8_chunks() {
+        units.extend(chunk.valid().chars().map(|c| match c {
+            '"' => "\\\"".to_owned(),
+            '\\' => "\\\\".to_owned(),
+            '\n' => "\\n".to_owned(),
+            '\r' => "\\r".to_owned(),
+            c if c.is_control() => format!("\\x{:02x}", u32::from(c)),
+            c => c.to_string(),
+        }));
+        units.extend(chunk.invalid().iter().map(|b| format!("\\x{b:02x}")));
+    }
+    if units.len() > PREVIEW_MAX {
+        let tail = units.split_off(units.len() - PREVIEW_EDGE);
+        units.truncate(PREVIEW_EDGE);
+        format!("\"{}…{}\"", units.concat(), tail.concat())
+    } else {
+        format!("\"{}\"", units.concat())
+    }
+}
+
+/// `1 byte`, `5 bytes`.
+fn byte_count(n: usize) -> String {
+    if n == 1 {
+        "1 byte".to_owned()
+    } else {
+        format!("{n} bytes")
+    }
+}

@@ -1,0 +1,162 @@
+//! The scenarios of lab 4. Each test is one story, checked against the
+//! snapshot of the same name in `snapshots/` (the specification) and listed
+//! with its points in `labs/info.toml`.
+//!
+//! Sticky packets happen "sometimes" in real life: three small writes read
+//! as they arrive came out as 1, 2 or 3 chunks at random on our machine
+//! (see the README). A scenario must come out the same every time, so each
+//! one fixes WHEN the receiver reads by a real condition, never by sleeping:
+//!
+//! - the client scenarios play a slow receiver that reads only once all the
+//!   bytes are queued in its socket (`wait_until_queued`);
+//! - the server scenarios send one write that arrives whole (one segment on
+//!   loopback: 300 runs out of 300 gave the same cuts), or wait for the
+//!   server to print each chunk before sending the next write.
+
+use harness::{Scenario, Step, assert_transcript};
+
+const SERVER: &str = env!("CARGO_BIN_EXE_lab04-server");
+const CLIENT: &str = env!("CARGO_BIN_EXE_lab04-client");
+
+/// The client under test sends `hello`, `world` and `!` as three writes to a
+/// scripted server that accepts and reads only after all 11 bytes arrived.
+fn slow_receiver(s: &mut Scenario, client_args: &[&str]) -> Step {
+    let mut listener = s.listen("server")?;
+    let addr = listener.addr().to_string();
+    let mut args = vec![addr.as_str()];
+    args.extend_from_slice(client_args);
+    let mut client = s.start_with_stdin(CLIENT, &args)?;
+    client.expect_line()?; // connected to ...
+    client.expect_line()?; // TCP_NODELAY is ...
+    for line in ["hello", "world", "!"] {
+        client.type_line(line)?;
+        client.expect_line()?;
+    }
+    client.close_stdin();
+    client.expect_exit()?;
+    s.say("the server is slow: it accepts and reads only now, after the client is done");
+    let mut conn = listener.accept("lab04-client")?;
+    conn.wait_until_queued(11)?;
+    conn.recv(1024)?;
+    conn.expect_eof()
+}
+
+#[test]
+fn client_slow_receiver_merges_three_writes() {
+    assert_transcript!(
+        "client_slow_receiver_merges_three_writes",
+        "粘包, the tutorial's case 2: three writes (hello, world, !) wait in the receiver's socket; \
+         one recv(1024) takes all 11 bytes and the boundaries are gone: helloworld!",
+        harness::run(|s| slow_receiver(s, &[]))
+    );
+}
+
+#[test]
+fn client_nodelay_does_not_prevent_merging() {
+    assert_transcript!(
+        "client_nodelay_does_not_prevent_merging",
+        "The same three writes with TCP_NODELAY on (the client reads the option back with socket2): \
+         each write leaves at once as its own segment, yet the slow receiver still reads helloworld! \
+         in one piece. Nagle's algorithm is not the cause of sticky packets, and turning it off is no fix.",
+        harness::run(|s| slow_receiver(s, &["--nodelay"]))
+    );
+}
+
+#[test]
+fn client_empty_line_sends_nothing() {
+    let transcript = harness::run(|s| {
+        let mut listener = s.listen("server")?;
+        let mut client = s.start_with_stdin(CLIENT, &[&listener.addr().to_string()])?;
+        client.expect_line()?;
+        client.expect_line()?;
+        for line in ["ab", "", "cd"] {
+            client.type_line(line)?;
+            client.expect_line()?;
+        }
+        client.close_stdin();
+        client.expect_exit()?;
+        let mut conn = listener.accept("lab04-client")?;
+        conn.wait_until_queued(4)?;
+        conn.recv(1024)?;
+        conn.expect_eof()
+    });
+    assert_transcript!(
+        "client_empty_line_sends_nothing",
+        "An empty line is a write of 0 bytes, which sends nothing: a byte stream has no empty \
+         messages (the tutorial's point 3), so the receiver cannot even tell it was there.",
+        transcript
+    );
+}
+
+/// Starts the server under test and connects a scripted client to it.
+fn server_and_client(s: &mut Scenario) -> Step<(harness::ServerUnderTest, harness::TcpPeer)> {
+    let mut server = s.start_server(SERVER, &[])?;
+    let client = s.connect("client", &server)?;
+    server.expect_line()?; // connection from ...
+    Ok((server, client))
+}
+
+#[test]
+fn server_short_reads_of_one_long_write() {
+    let transcript = harness::run(|s| {
+        let (mut server, mut client) = server_and_client(s)?;
+        let mut message = vec![b'a'; 1024];
+        message.extend([b'b'; 1024]);
+        message.extend([b'c'; 952]);
+        client.send(&message)?;
+        for _ in 0..3 {
+            server.expect_line()?;
+        }
+        client.close();
+        server.expect_line().map(drop)
+    });
+    assert_transcript!(
+        "server_short_reads_of_one_long_write",
+        "半包: one write of 3000 bytes, read with a 1024-byte buffer, comes out as 1024 + 1024 + 952. \
+         Nothing is lost: what one read leaves stays queued for the next.",
+        transcript
+    );
+}
+
+#[test]
+fn server_utf8_character_cut_between_reads() {
+    let transcript = harness::run(|s| {
+        let (mut server, mut client) = server_and_client(s)?;
+        // 1023 ASCII bytes, then 粘 (e7 b2 98) across the 1024-byte mark.
+        let mut message = vec![b'a'; 1023];
+        message.extend("粘包".as_bytes());
+        client.send(&message)?;
+        for _ in 0..6 {
+            server.expect_line()?;
+        }
+        client.close();
+        server.expect_line().map(drop)
+    });
+    assert_transcript!(
+        "server_utf8_character_cut_between_reads",
+        "A 3-byte character lands across the 1024-byte boundary: the first chunk ends with its first \
+         byte, the second starts with the other two. Decoding each chunk strictly fails (Python's \
+         .decode('utf-8') raises); decoding it lossily turns one character into three U+FFFD.",
+        transcript
+    );
+}
+
+#[test]
+fn server_reads_each_write_when_the_sender_waits() {
+    let transcript = harness::run(|s| {
+        let (mut server, mut client) = server_and_client(s)?;
+        for word in ["hello", "world", "!"] {
+            client.send(word)?;
+            server.expect_line()?;
+        }
+        client.close();
+        server.expect_line().map(drop)
+    });
+    assert_transcript!(
+        "server_reads_each_write_when_the_sender_waits",
+        "The client waits until the server has printed each chunk before it writes again, so each \
+         write is read alone. The boundaries look kept, but only because of timing: nothing on \
+         the wire marks them.",
+        transcript
+    );
+}

@@ -1,0 +1,220 @@
+//! `read_frame` against every way TCP may cut a stream: the stream of frames
+//! is delivered in pieces split at every possible set of boundaries
+//! (exhaustively for small inputs), and the frames that come out must be
+//! exactly the frames that went in.
+
+use lab05_framing::frame::{DEFAULT_MAX_FRAME_LEN, FrameReader, HEADER_LEN, write_frame};
+use pretty_assertions::assert_eq;
+use std::collections::VecDeque;
+use std::io::{self, Read};
+
+/// A stream that returns its bytes in the given pieces: each `read` returns
+/// at most the rest of the current piece, as a TCP read returns at most
+/// what has arrived.
+struct Pieces {
+    pieces: VecDeque<Vec<u8>>,
+    /// The largest buffer `read` was handed: how much the reader allocated.
+    largest_read: usize,
+}
+
+impl Pieces {
+    fn new(pieces: impl IntoIterator<Item = Vec<u8>>) -> Self {
+        Pieces {
+            pieces: pieces.into_iter().filter(|p| !p.is_empty()).collect(),
+            largest_read: 0,
+        }
+    }
+
+    /// `bytes` cut at the sorted positions `cuts`.
+    fn cut(bytes: &[u8], cuts: &[usize]) -> Self {
+        let mut pieces = Vec::new();
+        let mut from = 0;
+        for &at in cuts.iter().chain(std::iter::once(&bytes.len())) {
+            pieces.push(bytes[from..at].to_vec());
+            from = at;
+        }
+        Pieces::new(pieces)
+    }
+}
+
+impl Read for &mut Pieces {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.largest_read = self.largest_read.max(buf.len());
+        let Some(piece) = self.pieces.front_mut() else {
+            return Ok(0);
+        };
+        let n = piece.len().min(buf.len());
+        buf[..n].copy_from_slice(&piece[..n]);
+        piece.drain(..n);
+        if piece.is_empty() {
+            self.pieces.pop_front();
+        }
+        Ok(n)
+    }
+}
+
+fn encode(payloads: &[&[u8]]) -> Vec<u8> {
+    let mut wire = Vec::new();
+    for p in payloads {
+        write_frame(&mut wire, p).unwrap();
+    }
+    wire
+}
+
+/// Reads frames until `Ok(None)` or an error; the error as its kind and text.
+fn read_all(stream: &mut Pieces) -> (Vec<Vec<u8>>, Option<(io::ErrorKind, String)>) {
+    let mut frames = FrameReader::new(stream);
+    let mut got = Vec::new();
+    // Bounded: a stream of N bytes holds at most N/4 frames.
+    for _ in 0..10_000 {
+        match frames.read_frame() {
+            Ok(Some(frame)) => got.push(frame),
+            Ok(None) => return (got, None),
+            Err(e) => return (got, Some((e.kind(), e.to_string()))),
+        }
+    }
+    panic!("read_frame did not reach the end of a short stream");
+}
+
+fn owned(payloads: &[&[u8]]) -> Vec<Vec<u8>> {
+    payloads.iter().map(|p| p.to_vec()).collect()
+}
+
+#[test]
+fn write_frame_puts_a_big_endian_length_before_the_payload() {
+    assert_eq!(encode(&[b"hello"]), b"\x00\x00\x00\x05hello".to_vec());
+    assert_eq!(encode(&[b""]), vec![0, 0, 0, 0]);
+    assert_eq!(encode(&[&[7u8; 258]])[..HEADER_LEN], [0, 0, 1, 2]);
+}
+
+#[test]
+fn every_split_of_a_small_stream_gives_back_the_same_frames() {
+    // 4+1 + 4+0 + 4+2 = 15 bytes: 14 places to cut, 2^14 ways to cut.
+    let payloads: &[&[u8]] = &[b"a", b"", "é".as_bytes()];
+    let wire = encode(payloads);
+    let places = wire.len() - 1;
+    for mask in 0u32..(1 << places) {
+        let cuts: Vec<usize> = (1..=places)
+            .filter(|at| mask & (1 << (at - 1)) != 0)
+            .collect();
+        let (frames, error) = read_all(&mut Pieces::cut(&wire, &cuts));
+        assert_eq!((frames, error), (owned(payloads), None), "cut at {cuts:?}");
+    }
+}
+
+#[test]
+fn every_two_cuts_of_a_longer_stream_give_back_the_same_frames() {
+    let big = vec![b'x'; 40];
+    let payloads: &[&[u8]] = &[b"one", &big, b"", b"\xff\xfe not utf-8", b"last"];
+    let wire = encode(payloads);
+    for a in 0..=wire.len() {
+        for b in a..=wire.len() {
+            let (frames, error) = read_all(&mut Pieces::cut(&wire, &[a, b]));
+            assert_eq!(
+                (frames, error),
+                (owned(payloads), None),
+                "cut at {a} and {b}"
+            );
+        }
+    }
+}
+
+#[test]
+fn frames_larger_than_one_read_come_out_whole_whatever_the_piece_size() {
+    // Larger than READ_CHUNK, so the buffer must grow to hold a frame.
+    let big: Vec<u8> = (0..20_000u32).map(|i| (i % 251) as u8).collect();
+    let payloads: &[&[u8]] = &[b"before", &big, b"", &big[..9_000], b"after"];
+    let wire = encode(payloads);
+    for piece_len in [1, 3, 4, 5, 1000, 8191, 8192, 8193, 20_004, wire.len()] {
+        let pieces = wire.chunks(piece_len).map(<[u8]>::to_vec);
+        let (frames, error) = read_all(&mut Pieces::new(pieces));
+        assert_eq!(
+            (frames, error),
+            (owned(payloads), None),
+            "pieces of {piece_len} bytes"
+        );
+    }
+}
+
+#[test]
+fn a_hundred_frames_in_one_piece_come_out_one_by_one() {
+    let texts: Vec<String> = (0..100).map(|i| format!("msg {i}")).collect();
+    let payloads: Vec<&[u8]> = texts.iter().map(|t| t.as_bytes()).collect();
+    let (frames, error) = read_all(&mut Pieces::new([encode(&payloads)]));
+    assert_eq!((frames, error), (owned(&payloads), None));
+}
+
+#[test]
+fn eof_at_every_point_is_clean_only_between_frames() {
+    let payloads: &[&[u8]] = &[b"abc", b"", b"de"];
+    let wire = encode(payloads);
+    let boundaries = [0, 7, 11, 17];
+    for end in 0..=wire.len() {
+        let (frames, error) = read_all(&mut Pieces::new([wire[..end].to_vec()]));
+        let whole = boundaries.iter().filter(|b| **b <= end && **b > 0).count();
+        assert_eq!(frames, owned(&payloads[..whole]), "EOF after {end} bytes");
+        let start = boundaries[whole];
+        let expected = match end - start {
+            0 => None,
+            got if got < HEADER_LEN => Some((
+                io::ErrorKind::UnexpectedEof,
+                format!("connection closed mid-frame: got {got} of 4 bytes of the length"),
+            )),
+            got => Some((
+                io::ErrorKind::UnexpectedEof,
+                format!(
+                    "connection closed mid-frame: got {} of {} bytes",
+                    got - HEADER_LEN,
+                    payloads[whole].len()
+                ),
+            )),
+        };
+        assert_eq!(error, expected, "EOF after {end} bytes");
+    }
+}
+
+#[test]
+fn an_oversized_length_is_refused_before_allocating() {
+    let mut stream = Pieces::new([vec![0xff, 0xff, 0xff, 0xff, b'x']]);
+    let (frames, error) = read_all(&mut stream);
+    assert_eq!(
+        (frames, error),
+        (
+            vec![],
+            Some((
+                io::ErrorKind::InvalidData,
+                format!(
+                    "frame length 4294967295 is above the maximum of {DEFAULT_MAX_FRAME_LEN} bytes"
+                ),
+            ))
+        )
+    );
+    assert!(
+        stream.largest_read <= 64 * 1024,
+        "read_frame made room for {} bytes before checking the length",
+        stream.largest_read
+    );
+}
+
+#[test]
+fn the_maximum_is_configurable_and_inclusive() {
+    let wire = encode(&[b"12345678", b"123456789"]);
+    let mut stream = Pieces::new([wire]);
+    let mut frames = FrameReader::with_max_frame_len(&mut stream, 8);
+    assert_eq!(frames.max_frame_len(), 8);
+    assert_eq!(frames.read_frame().unwrap(), Some(b"12345678".to_vec()));
+    let err = frames.read_frame().unwrap_err();
+    assert_eq!(
+        (err.kind(), err.to_string()),
+        (
+            io::ErrorKind::InvalidData,
+            "frame length 9 is above the maximum of 8 bytes".to_owned()
+        )
+    );
+}
+
+#[test]
+fn an_empty_stream_is_a_clean_eof() {
+    let (frames, error) = read_all(&mut Pieces::new([]));
+    assert_eq!((frames, error), (vec![], None));
+}
