@@ -7,8 +7,8 @@
 //! where ANCHOR is a `// ANCHOR: name` … `// ANCHOR_END: name` region of a
 //! lab's source, or a diagram in `docs/diagrams/`.
 //!
-//! The errata (`errata.md`) cite their evidence in backquotes, in one of two
-//! forms:
+//! Pages, above all the errata (`errata.md`), cite scenarios and tests as
+//! evidence in backquotes, in one of two forms:
 //!
 //! - `` `lab01/server_message_of_1500_bytes` ``: a scenario of lab 1; it must
 //!   be listed in `labs/info.toml` and have its committed snapshot;
@@ -245,9 +245,9 @@ fn code_spans(text: &str) -> Vec<&str> {
     text.split('`').skip(1).step_by(2).collect()
 }
 
-fn evidence(edition: &str) -> Vec<String> {
-    let text = read(&src(edition).join("errata.md"));
-    code_spans(&text)
+/// The scenarios and tests a page cites, in order.
+fn citations(text: &str) -> Vec<String> {
+    code_spans(text)
         .into_iter()
         .filter(|span| scenario_ref(span).is_some() || test_ref(span).is_some())
         .map(str::to_owned)
@@ -267,16 +267,25 @@ fn has_test_fn(source: &str, name: &str) -> bool {
 }
 
 #[test]
-fn every_errata_row_cites_evidence_that_exists() {
+fn every_cited_scenario_and_test_exists() {
     let info = info();
-    let [zh, en] = EDITIONS.map(evidence);
-    assert!(!zh.is_empty(), "errata.md cites no scenario or test");
-    assert_eq!(
-        zh, en,
-        "the two editions of errata.md must cite the same evidence, in the same order"
-    );
+    let errata = citations(&read(&src("zh").join("errata.md")));
+    assert!(!errata.is_empty(), "errata.md cites no scenario or test");
+    let mut cited_anywhere = Vec::new();
+    for page in pages("zh") {
+        let [zh, en] = EDITIONS.map(|e| citations(&read(&src(e).join(&page))));
+        assert_eq!(
+            zh,
+            en,
+            "{}: the two editions must cite the same scenarios and tests, in the same order",
+            page.display()
+        );
+        cited_anywhere.extend(zh);
+    }
+    cited_anywhere.sort();
+    cited_anywhere.dedup();
     let mut problems = Vec::new();
-    for cited in &zh {
+    for cited in &cited_anywhere {
         if let Some((number, scenario)) = scenario_ref(cited) {
             let listed = info.lab.iter().any(|lab| {
                 lab.number == number && lab.scenarios.iter().any(|s| s.name == scenario)
@@ -301,7 +310,7 @@ fn every_errata_row_cites_evidence_that_exists() {
     }
     assert!(
         problems.is_empty(),
-        "errata cite evidence that does not exist:\n{}",
+        "the book cites scenarios or tests that do not exist:\n{}",
         problems.join("\n")
     );
 }

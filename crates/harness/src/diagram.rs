@@ -1,9 +1,17 @@
 //! Sequence diagrams drawn from transcripts, for the course book.
 //!
-//! [`mermaid`] turns the text of a rendered transcript (what a committed
-//! snapshot holds; [`crate::report::read_snapshot`] reads it) into a
-//! Mermaid `sequenceDiagram`. It works on the text alone, so the picture in
-//! the book is exactly the behaviour the snapshot specifies:
+//! A diagram is read from the text of a rendered transcript (what a
+//! committed snapshot holds; [`crate::report::read_snapshot`] reads it),
+//! never from a live run, so the picture in the book is exactly the
+//! behaviour the snapshot specifies. Two renderings of the same reading:
+//!
+//! - [`svg`]: a standalone SVG picture, which the book inlines into its
+//!   pages. It needs no JavaScript and no network, so it shows in any
+//!   browser, offline, and in both the light and dark mdBook themes.
+//! - [`mermaid`]: the same diagram as Mermaid `sequenceDiagram` text, for
+//!   places that draw Mermaid themselves (GitHub, the Mermaid live editor).
+//!
+//! How a transcript is read:
 //!
 //! - each `[actor]` prefix is a participant, in order of first mention
 //!   (`[lab01-client stderr]` is the participant `lab01-client`);
@@ -17,7 +25,7 @@
 //!   lines of the `harness` a note across all participants.
 //!
 //! The output is deterministic and ends with a newline, so it can be
-//! committed and compared byte for byte.
+//! committed and compared byte for byte (the `book-check` tests do).
 
 use std::collections::HashMap;
 
@@ -166,7 +174,7 @@ fn step_of(line: &Line<'_>, owners: &mut HashMap<String, String>) -> Step {
             from: from.to_owned(),
             to: actor,
             style: "-x",
-            label: "RST: read failed, connection reset by peer".to_owned(),
+            label: "RST: connection reset by peer".to_owned(),
         };
     }
     note()
@@ -335,6 +343,14 @@ fn text_lines(out: &mut String, x: usize, top: usize, anchor: &str, lines: &[Str
     }
 }
 
+/// The 64-bit FNV-1a hash: small, stable across platforms and releases
+/// (unlike `std`'s `DefaultHasher`), enough to tell diagrams apart.
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, b| {
+        (hash ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
 /// The sequence diagram of a rendered transcript as a standalone SVG
 /// picture: one column per participant, arrows for bytes, connections and
 /// closes, notes for what programs print. It has no blank line, so it can
@@ -342,6 +358,9 @@ fn text_lines(out: &mut String, x: usize, top: usize, anchor: &str, lines: &[Str
 /// background so it reads the same in light and dark themes.
 pub fn svg(transcript: &str) -> String {
     let diagram = Diagram::parse(transcript);
+    // Marker ids are page-wide in HTML: a page with two diagrams needs two
+    // sets, so each diagram names its own after a hash of its transcript.
+    let tag = format!("{:08x}", fnv1a(transcript.as_bytes()) as u32);
     let columns = diagram.participants.len().max(1);
     let width = MARGIN * 2 + COLUMN * columns;
     let center = |name: &str| MARGIN + COLUMN * diagram.column(name) + COLUMN / 2;
@@ -372,7 +391,7 @@ pub fn svg(transcript: &str) -> String {
                     "arrow"
                 };
                 body.push_str(&format!(
-                    "<line x1=\"{x1}\" y1=\"{y}\" x2=\"{x2}\" y2=\"{y}\" stroke=\"#333\" stroke-width=\"1.5\"{dash} marker-end=\"url(#{head})\"/>\n"
+                    "<line x1=\"{x1}\" y1=\"{y}\" x2=\"{x2}\" y2=\"{y}\" stroke=\"#333\" stroke-width=\"1.5\"{dash} marker-end=\"url(#{head}-{tag})\"/>\n"
                 ));
                 y += 14;
             }
@@ -411,8 +430,8 @@ pub fn svg(transcript: &str) -> String {
         "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {width} {height}\" width=\"{width}\" height=\"{height}\" font-family=\"{FONT}\" font-size=\"12\" fill=\"#222\" role=\"img\" style=\"max-width: 100%; height: auto\">\n"
     );
     out.push_str("<defs>\n");
-    out.push_str("<marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"8\" markerHeight=\"8\" orient=\"auto-start-reverse\"><path d=\"M0,0 L10,5 L0,10 z\" fill=\"#333\"/></marker>\n");
-    out.push_str("<marker id=\"cross\" viewBox=\"0 0 10 10\" refX=\"5\" refY=\"5\" markerWidth=\"10\" markerHeight=\"10\"><path d=\"M1,1 L9,9 M9,1 L1,9\" stroke=\"#b00\" stroke-width=\"2\"/></marker>\n");
+    out.push_str(&format!("<marker id=\"arrow-{tag}\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"8\" markerHeight=\"8\" orient=\"auto-start-reverse\"><path d=\"M0,0 L10,5 L0,10 z\" fill=\"#333\"/></marker>\n"));
+    out.push_str(&format!("<marker id=\"cross-{tag}\" viewBox=\"0 0 10 10\" refX=\"5\" refY=\"5\" markerWidth=\"10\" markerHeight=\"10\"><path d=\"M1,1 L9,9 M9,1 L1,9\" stroke=\"#b00\" stroke-width=\"2\"/></marker>\n"));
     out.push_str("</defs>\n");
     out.push_str(&format!(
         "<rect width=\"{width}\" height=\"{height}\" fill=\"#ffffff\"/>\n"
@@ -495,9 +514,34 @@ sequenceDiagram
     Note over P0,P1: harness: typed into lab01-client's stdin: \"1#59;2#35;\"
     P1->>P0: connect (accepted)
     P1->>P0: 1 byte: \"x\"
-    P1-xP0: RST: read failed, connection reset by peer
+    P1-xP0: RST: connection reset by peer
     Note over P1: stderr: error: oops
 "
         );
+    }
+    #[test]
+    fn the_svg_is_one_html_block_with_escaped_text() {
+        let transcript = "\
+[lab01-server] listening on 127.0.0.1:<server-port>
+[client] connected to 127.0.0.1:<server-port>
+[client] sent 9 bytes to lab01-server: \"已收到\"
+[client] received EOF: lab01-server closed the connection (a read of 0 bytes)";
+        let svg = svg(transcript);
+        assert!(svg.starts_with("<svg "), "{svg}");
+        assert!(svg.ends_with("</svg>\n"));
+        // Markdown ends an HTML block at a blank line.
+        assert!(!svg.contains("\n\n"));
+        assert!(svg.contains("127.0.0.1:&lt;server-port&gt;"));
+        assert!(svg.contains("&quot;已收到&quot;"));
+        assert!(svg.contains("marker-end=\"url(#arrow-"));
+        assert!(svg.contains("stroke-dasharray=\"6 4\""), "EOF is dashed");
+    }
+
+    #[test]
+    fn wrapping_counts_wide_characters_twice() {
+        assert_eq!(wrap("ab cd ef", 5), ["ab cd", "ef"]);
+        assert_eq!(wrap("已收到已收到", 6), ["已收到", "已收到"]);
+        assert_eq!(wrap("abcdefgh", 3), ["abc", "def", "gh"]);
+        assert_eq!(wrap("", 3), [""]);
     }
 }
