@@ -55,11 +55,14 @@ fn main() -> ExitCode {
             }
             send_line(&mut conn, message.as_bytes())?;
             total += message.len();
-            println!("write #{writes}: {} {message:?}", byte_count(message.len()));
+            println!(
+                "write #{writes}: {} {message:?}",
+                labkit::byte_count(message.len())
+            );
         }
         println!(
             "end of input after {writes} writes ({}): closing the connection",
-            byte_count(total)
+            labkit::byte_count(total)
         );
         Ok(())
     })
@@ -129,13 +132,4 @@ fn send_line(conn: &mut TcpStream, message: &[u8]) -> Result<()> {
     conn.write_all(message).context("could not send the line")
     // END SOLUTION
     // ANCHOR_END: send_line
-}
-
-/// `1 byte`, `5 bytes`.
-fn byte_count(n: usize) -> String {
-    if n == 1 {
-        "1 byte".to_owned()
-    } else {
-        format!("{n} bytes")
-    }
 }

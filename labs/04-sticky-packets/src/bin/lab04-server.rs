@@ -40,10 +40,6 @@ use std::process::ExitCode;
 const DEFAULT_ADDR: &str = "127.0.0.1:8000";
 /// The tutorial's `recv(1024)`: one read returns at most this many bytes.
 const BUFFER_SIZE: usize = 1024;
-/// Chunks longer than this many characters are printed as their first and
-/// last [`PREVIEW_EDGE`] characters, so a 1024-byte chunk fits on a line.
-const PREVIEW_MAX: usize = 40;
-const PREVIEW_EDGE: usize = 12;
 
 fn main() -> ExitCode {
     labkit::run(|| {
@@ -80,8 +76,8 @@ fn print_chunks(conn: &mut TcpStream) -> Result<()> {
         reads += 1;
         println!(
             "recv #{reads}: {} {}",
-            byte_count(chunk.len()),
-            preview(&chunk)
+            labkit::byte_count(chunk.len()),
+            labkit::preview(&chunk)
         );
         // What the tutorial's `.decode('utf-8')` would do with this chunk.
         // String::from_utf8 is the strict decoder: it refuses bytes that
@@ -97,7 +93,7 @@ fn print_chunks(conn: &mut TcpStream) -> Result<()> {
             let lossy = String::from_utf8_lossy(&chunk);
             println!(
                 "  String::from_utf8_lossy gives {}",
-                preview(lossy.as_bytes())
+                labkit::preview(lossy.as_bytes())
             );
         }
     }
@@ -142,39 +138,4 @@ fn receive_chunk(conn: &mut TcpStream) -> Result<Vec<u8>> {
     Ok(buffer[..n].to_vec())
     // END SOLUTION
     // ANCHOR_END: receive_chunk
-}
-
-/// The chunk in double quotes, UTF-8 shown as text and other bytes as
-/// `\xNN`; a long chunk is shortened to its two ends around `…`.
-fn preview(bytes: &[u8]) -> String {
-    // Cut only between whole characters (or whole `\xNN` escapes), so the
-    // preview never invents a broken character of its own.
-    let mut units: Vec<String> = Vec::new();
-    for chunk in bytes.utf8_chunks() {
-        units.extend(chunk.valid().chars().map(|c| match c {
-            '"' => "\\\"".to_owned(),
-            '\\' => "\\\\".to_owned(),
-            '\n' => "\\n".to_owned(),
-            '\r' => "\\r".to_owned(),
-            c if c.is_control() => format!("\\x{:02x}", u32::from(c)),
-            c => c.to_string(),
-        }));
-        units.extend(chunk.invalid().iter().map(|b| format!("\\x{b:02x}")));
-    }
-    if units.len() > PREVIEW_MAX {
-        let tail = units.split_off(units.len() - PREVIEW_EDGE);
-        units.truncate(PREVIEW_EDGE);
-        format!("\"{}…{}\"", units.concat(), tail.concat())
-    } else {
-        format!("\"{}\"", units.concat())
-    }
-}
-
-/// `1 byte`, `5 bytes`.
-fn byte_count(n: usize) -> String {
-    if n == 1 {
-        "1 byte".to_owned()
-    } else {
-        format!("{n} bytes")
-    }
 }

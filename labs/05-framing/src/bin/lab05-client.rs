@@ -45,7 +45,7 @@ fn main() -> ExitCode {
             "sent {} frame{} ({}) in one burst",
             messages.len(),
             if messages.len() == 1 { "" } else { "s" },
-            lab05_framing::byte_count(sent)
+            labkit::byte_count(sent)
         );
         receive_replies(&conn, messages.len())
     })
@@ -88,7 +88,8 @@ fn receive_replies(conn: &TcpStream, count: usize) -> Result<()> {
     // ANCHOR: receive_replies
     // BEGIN SOLUTION
     use lab05_framing::frame::FrameReader;
-    use lab05_framing::{byte_count, frame_error, preview};
+    use lab05_framing::frame_error;
+    use labkit::{byte_count, preview};
 
     let mut frames = FrameReader::new(conn);
     for i in 1..=count {

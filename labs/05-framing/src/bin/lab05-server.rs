@@ -93,7 +93,7 @@ fn echo_frames(conn: TcpStream) -> std::io::Result<usize> {
     // ANCHOR: echo_frames
     // BEGIN SOLUTION
     use lab05_framing::frame::{FrameReader, write_frame};
-    use lab05_framing::{byte_count, preview};
+    use labkit::{byte_count, preview};
 
     // The FrameReader owns the stream; get_mut() lends it back for the
     // replies (a TcpStream reads and writes through the same socket).
