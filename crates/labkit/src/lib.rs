@@ -37,6 +37,27 @@ fn port_of(addr: &str) -> &str {
     addr.rsplit_once(':').map_or("8000", |(_, port)| port)
 }
 
+/// Prints the line every server of the course starts with:
+/// `listening on IP:PORT`, with the address the socket really bound.
+///
+/// With port 0 the kernel chooses a free port, and only `local_addr` says
+/// which; the harness (and a person in another terminal) reads this first
+/// line to find the server.
+///
+/// # Errors
+///
+/// `local_addr` failed (it does not on a bound socket).
+pub fn announce_listening(local_addr: io::Result<SocketAddr>) -> anyhow::Result<()> {
+    let addr = local_addr.map_err(|e| {
+        anyhow::anyhow!(
+            "could not read the bound address: {}",
+            describe_io_error(&e)
+        )
+    })?;
+    println!("listening on {addr}");
+    Ok(())
+}
+
 /// Runs `main`; on error prints `error: WHAT: WHY` on stderr and returns
 /// exit status 1.
 pub fn run(main: impl FnOnce() -> anyhow::Result<()>) -> ExitCode {

@@ -38,12 +38,7 @@ fn main() -> ExitCode {
         let listener = open_listener(addr)?;
         // The first line tells the harness (and you) the real address: with
         // port 0 the kernel chooses a free port, and local_addr says which.
-        println!(
-            "listening on {}",
-            listener
-                .local_addr()
-                .context("could not read the bound address")?
-        );
+        labkit::announce_listening(listener.local_addr())?;
 
         let mut conn = accept_client(&listener)?;
         let message = receive_message(&mut conn)?;

@@ -56,12 +56,7 @@ fn main() -> ExitCode {
     labkit::run(|| {
         let addr = labkit::addr_arg(DEFAULT_ADDR)?;
         let listener = open_listener(addr)?;
-        println!(
-            "listening on {}",
-            listener
-                .local_addr()
-                .context("could not read the bound address")?
-        );
+        labkit::announce_listening(listener.local_addr())?;
         serve_forever(&listener)
     })
 }

@@ -53,12 +53,7 @@ fn main() -> ExitCode {
     labkit::run(|| {
         let addr = labkit::addr_arg(DEFAULT_ADDR)?;
         let socket = open_socket(addr)?;
-        println!(
-            "listening on {}",
-            socket
-                .local_addr()
-                .context("could not read the bound address")?
-        );
+        labkit::announce_listening(socket.local_addr())?;
         // No accept: the same socket receives from every client.
         loop {
             let datagram = match receive_datagram(&socket) {

@@ -38,12 +38,7 @@ fn main() -> ExitCode {
     labkit::run(|| {
         let addr = labkit::addr_arg(DEFAULT_ADDR)?;
         let listener = open_listener(addr)?;
-        println!(
-            "listening on {}",
-            listener
-                .local_addr()
-                .context("could not read the bound address")?
-        );
+        labkit::announce_listening(listener.local_addr())?;
         // Serve clients one after another, forever (stop it with Ctrl-C).
         loop {
             let (conn, peer) = accept_client(&listener)?;
