@@ -14,6 +14,13 @@ commands for students:
   check-lab --all    check every lab in order
   list               the labs in order, with what the last check found
   hint N             the hint of lab N
+
+commands for instructors:
+  starter --out DIR  write the students' copy: every solution region becomes todo!()
+  check-solutions    prove each lab's solution passes and its starter fails
+  grade SUBMISSIONS --out REPORT [--labs 1,2] [--format exercism|gradescope] [--lab-timeout SECS]
+                     grade every submission (folder, .zip or .tar.gz) of SUBMISSIONS;
+                     writes REPORT/grades.csv, grades.json and feedback/STUDENT.md
 ";
 
 /// Runs the command line; exit status 0 on success, 1 when a check fails,
@@ -59,6 +66,17 @@ fn run(args: &[String]) -> Result<bool> {
                 "when you have tried it: `cargo xtask check-lab {}`",
                 lab.number
             );
+            Ok(true)
+        }
+        ["starter", "--out", dir] => {
+            crate::starter::run(&root, &info, std::path::Path::new(dir))?;
+            Ok(true)
+        }
+        ["check-solutions"] => crate::solutions::check_solutions(&root, &info),
+        ["grade", rest @ ..] => {
+            let options =
+                crate::grade::parse_args(rest).map_err(|e| anyhow::anyhow!("{e:#}\n\n{USAGE}"))?;
+            crate::grade::grade(&root, &info, &options)?;
             Ok(true)
         }
         [] | ["help" | "--help" | "-h"] => {

@@ -9,9 +9,15 @@
 //! - [`check`]: `check-lab`: the report a learner reads.
 //! - [`state`]: the last check's results, for `list`.
 //! - [`cli`]: the commands and their usage.
+//! - [`starter`]: `starter`: the students' copy, solutions stubbed.
+//! - [`solutions`]: `check-solutions`: every solution passes, every stub fails.
+//! - [`grade`]: `grade`: a whole class, with reports.
 
 pub mod check;
 pub mod cli;
+pub mod grade;
 pub mod labs;
 pub mod runner;
+pub mod solutions;
+pub mod starter;
 pub mod state;

@@ -36,6 +36,7 @@
 //! - The harness never binds a fixed port: peers use `127.0.0.1:0`.
 //! - The order of a transcript is the order of the script's steps.
 
+mod bind_check;
 pub mod diagram;
 pub mod escape;
 pub mod peer;
@@ -164,6 +165,12 @@ impl Scenario {
             .and_then(|rest| rest.trim().parse::<SocketAddr>().ok());
         match addr {
             Some(addr) => {
+                if let Some(problem) = args.first().and_then(|requested| {
+                    bind_check::ignored_addr(&program.name(), requested, addr)
+                }) {
+                    self.log.say("harness", problem);
+                    return Err(Stop);
+                }
                 self.log.redact_port(addr.port(), "server-port");
                 Ok(ServerUnderTest { program, addr })
             }

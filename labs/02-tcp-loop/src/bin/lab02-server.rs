@@ -37,7 +37,7 @@
 //! not an empty message: TCP has no empty messages, so 0 bytes always means
 //! "the peer closed its sending side", and every later read returns 0 again.
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::process::ExitCode;
 
@@ -78,6 +78,7 @@ fn main() -> ExitCode {
 fn open_listener(addr: SocketAddr) -> Result<TcpListener> {
     // ANCHOR: open_listener
     // BEGIN SOLUTION
+    use anyhow::Context;
     use socket2::{Domain, Protocol, Socket, Type};
 
     let socket = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))
@@ -116,6 +117,7 @@ fn open_listener(addr: SocketAddr) -> Result<TcpListener> {
 fn serve_forever(listener: &TcpListener) -> Result<()> {
     // ANCHOR: serve_forever
     // BEGIN SOLUTION
+    use anyhow::Context;
     use std::io::ErrorKind;
 
     loop {
@@ -171,6 +173,7 @@ fn serve_client(conn: &mut TcpStream) -> Result<()> {
 fn receive_message(conn: &mut TcpStream) -> Result<Vec<u8>> {
     // ANCHOR: receive_message
     // BEGIN SOLUTION
+    use anyhow::Context;
     use std::io::Read;
 
     let mut buffer = [0u8; BUFFER_SIZE];
@@ -186,6 +189,7 @@ fn receive_message(conn: &mut TcpStream) -> Result<Vec<u8>> {
 fn send_reply(conn: &mut TcpStream) -> Result<()> {
     // ANCHOR: send_reply
     // BEGIN SOLUTION
+    use anyhow::Context;
     use std::io::Write;
 
     conn.write_all(REPLY.as_bytes())

@@ -1,0 +1,344 @@
+//! The grader's reports: `grades.csv` (one row per student, one column per
+//! lab), `grades.json` (everything, per scenario), `feedback/<student>.md`
+//! (what a student reads), the terminal summary, and on request Exercism's
+//! test-runner `results.json` (version 2) or Gradescope's `results.json`.
+//!
+//! Everything is written in the order of the students' ids and of the
+//! labs, with no time stamps, so grading the same folder twice writes the
+//! same `grades.csv`.
+
+use super::{Format, LabGrade, StudentGrade};
+use crate::labs::Lab;
+use anyhow::{Context, Result};
+use serde_json::json;
+use std::fmt::Write as _;
+use std::path::Path;
+
+/// Exercism cuts a test's `output` at 500 characters.
+const EXERCISM_OUTPUT: usize = 500;
+
+fn write(path: &Path, text: &str) -> Result<()> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("could not create {}", dir.display()))?;
+    }
+    std::fs::write(path, text).with_context(|| format!("could not write {}", path.display()))
+}
+
+/// Writes every report under `out`. With `single` (one submission), the
+/// interchange format's `results.json` goes straight into `out`, as
+/// Exercism's and Gradescope's runners expect.
+///
+/// # Errors
+///
+/// A file could not be written.
+pub fn write_all(
+    out: &Path,
+    labs: &[&Lab],
+    grades: &[StudentGrade],
+    format: Option<Format>,
+    single: bool,
+) -> Result<()> {
+    write(&out.join("grades.csv"), &csv(labs, grades))?;
+    let json = serde_json::to_string_pretty(&json!({
+        "labs": labs.iter().map(|l| json!({
+            "number": l.number,
+            "package": l.package(),
+            "title": l.title,
+            "max_points": l.max_points(),
+        })).collect::<Vec<_>>(),
+        "students": grades,
+    }))?;
+    write(&out.join("grades.json"), &(json + "\n"))?;
+    for grade in grades {
+        write(
+            &out.join("feedback").join(format!("{}.md", grade.student)),
+            &feedback(grade),
+        )?;
+        if let Some(format) = format {
+            let (name, text) = match format {
+                Format::Exercism => ("exercism", exercism(grade)),
+                Format::Gradescope => ("gradescope", gradescope(grade)),
+            };
+            let path = if single {
+                out.join("results.json")
+            } else {
+                out.join(name).join(&grade.student).join("results.json")
+            };
+            write(&path, &text)?;
+        }
+    }
+    Ok(())
+}
+
+fn csv_field(text: &str) -> String {
+    if text.contains([',', '"', '\n']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.to_owned()
+    }
+}
+
+/// `student,lab01-tcp-once,…,total,max`.
+pub fn csv(labs: &[&Lab], grades: &[StudentGrade]) -> String {
+    let mut out = String::from("student");
+    for lab in labs {
+        out.push(',');
+        out.push_str(&lab.package());
+    }
+    out.push_str(",total,max\n");
+    for grade in grades {
+        out.push_str(&csv_field(&grade.student));
+        for lab in labs {
+            let points = grade
+                .labs
+                .iter()
+                .find(|l| l.number == lab.number)
+                .map_or(0, |l| l.points);
+            let _ = write!(out, ",{points}");
+        }
+        let _ = writeln!(out, ",{},{}", grade.total, grade.max);
+    }
+    out
+}
+
+/// The table printed at the end of a run.
+pub fn summary_table(labs: &[&Lab], grades: &[StudentGrade]) -> String {
+    let width = grades
+        .iter()
+        .map(|g| g.student.chars().count())
+        .max()
+        .unwrap_or(7)
+        .max(7);
+    let mut out = format!("\n{:<width$}", "student");
+    for lab in labs {
+        let _ = write!(out, "  {:>7}", format!("lab {}", lab.number));
+    }
+    out.push_str("    total  note\n");
+    for grade in grades {
+        let _ = write!(out, "{:<width$}", grade.student);
+        for lab in &grade.labs {
+            let _ = write!(out, "  {:>7}", format!("{}/{}", lab.points, lab.max_points));
+        }
+        let note = grade.problem.clone().unwrap_or_else(|| {
+            let mut notes: Vec<String> = grade
+                .labs
+                .iter()
+                .filter(|l| !super::passed(&l.state))
+                .map(|l| format!("lab {}: {}", l.number, l.state))
+                .collect();
+            if !grade.ignored_changes.is_empty() {
+                notes.push(format!("{} ignored change(s)", grade.ignored_changes.len()));
+            }
+            notes.join("; ")
+        });
+        let _ = writeln!(
+            out,
+            "  {:>7}  {note}",
+            format!("{}/{}", grade.total, grade.max)
+        );
+    }
+    out
+}
+
+fn scenario_line(s: &super::ScenarioGrade) -> String {
+    let mark = if s.status == "pass" { "✓" } else { "✗" };
+    format!(
+        "- {mark} `{}`: {} ({}/{})",
+        s.name, s.status, s.points, s.max_points
+    )
+}
+
+/// The Markdown feedback a student reads.
+pub fn feedback(grade: &StudentGrade) -> String {
+    let mut out = format!(
+        "# Feedback for {}\n\n**Total: {} / {}**\n\n",
+        grade.student, grade.total, grade.max
+    );
+    if let Some(problem) = &grade.problem {
+        let _ = writeln!(out, "Nothing could be graded: {problem}\n");
+    }
+    out.push_str("| lab | points | state |\n|-----|--------|-------|\n");
+    for lab in &grade.labs {
+        let _ = writeln!(
+            out,
+            "| {} · {} | {} / {} | {} |",
+            lab.number,
+            lab.title.replace('|', "\\|"),
+            lab.points,
+            lab.max_points,
+            lab.state
+        );
+    }
+    if grade.problem.is_none() {
+        for lab in &grade.labs {
+            lab_feedback(&mut out, lab);
+        }
+    }
+    if !grade.ignored_changes.is_empty() {
+        out.push_str(
+            "\n## Ignored changes\n\nOnly the `src/` folders of the labs are yours: for everything else the grader used \
+             the instructor's files. These changes of yours were ignored:\n\n",
+        );
+        for change in &grade.ignored_changes {
+            let _ = writeln!(out, "- {change}");
+        }
+    }
+    out
+}
+
+fn lab_feedback(out: &mut String, lab: &LabGrade) {
+    let _ = writeln!(
+        out,
+        "\n## Lab {} · {}: {} / {}\n",
+        lab.number, lab.title, lab.points, lab.max_points
+    );
+    if let Some(note) = &lab.note {
+        let _ = writeln!(out, "{note}\n");
+    }
+    if let Some(error) = &lab.compile_error {
+        let _ = writeln!(
+            out,
+            "Your code does not compile; the first error:\n\n```text\n{error}\n```\n"
+        );
+    } else if lab.note.is_none() {
+        for s in &lab.scenarios {
+            out.push_str(&scenario_line(s));
+            out.push('\n');
+            if s.status != "pass" {
+                if !s.message.is_empty() {
+                    let _ = writeln!(out, "  - {}", s.message);
+                }
+                if !s.diff.is_empty() {
+                    let _ = writeln!(
+                        out,
+                        "\n  Transcript, `-` expected (the snapshot), `+` yours:\n\n  ```diff\n{}\n  ```\n",
+                        s.diff
+                            .lines()
+                            .map(|l| format!("  {l}"))
+                            .collect::<Vec<_>>()
+                            .join("\n")
+                    );
+                }
+            }
+        }
+    }
+    if !super::passed(&lab.state) {
+        let _ = writeln!(out, "\n**Hint:** {}", lab.hint.replace('\n', " "));
+        let _ = writeln!(
+            out,
+            "\nCheck it yourself: `cargo xtask check-lab {}`.",
+            lab.number
+        );
+    }
+}
+
+fn scenario_details(s: &super::ScenarioGrade) -> String {
+    let mut text = s.message.clone();
+    if !s.diff.is_empty() {
+        text.push_str("\n\ntranscript: - expected (the snapshot), + yours\n");
+        text.push_str(&s.diff);
+    }
+    text
+}
+
+/// Exercism's test-runner `results.json`, version 2: one test per
+/// scenario, named `LAB/SCENARIO`.
+pub fn exercism(grade: &StudentGrade) -> String {
+    let compile_errors: Vec<String> = grade
+        .labs
+        .iter()
+        .filter_map(|l| {
+            l.compile_error
+                .as_ref()
+                .map(|e| format!("{}: {e}", l.package))
+        })
+        .collect();
+    let status = if grade.problem.is_some() || !compile_errors.is_empty() {
+        "error"
+    } else if grade
+        .labs
+        .iter()
+        .all(|l| l.points == l.max_points && l.note.is_none())
+    {
+        "pass"
+    } else {
+        "fail"
+    };
+    let tests: Vec<serde_json::Value> = grade
+        .labs
+        .iter()
+        .flat_map(|lab| {
+            lab.scenarios.iter().map(move |s| {
+                let mut test = json!({
+                    "name": format!("{}/{}", lab.package, s.name),
+                    "status": match s.status {
+                        "pass" => "pass",
+                        "error" => "error",
+                        _ => "fail",
+                    },
+                });
+                if s.status != "pass" {
+                    test["message"] = json!(scenario_details(s));
+                }
+                if !s.output.is_empty() {
+                    let output: String = s.output.chars().take(EXERCISM_OUTPUT).collect();
+                    test["output"] = json!(output);
+                }
+                test
+            })
+        })
+        .collect();
+    let mut results = json!({ "version": 2, "status": status, "tests": tests });
+    if status == "error" {
+        let message = grade
+            .problem
+            .clone()
+            .unwrap_or_else(|| compile_errors.join("\n\n"));
+        results["message"] = json!(message);
+    }
+    serde_json::to_string_pretty(&results).unwrap_or_default() + "\n"
+}
+
+/// Gradescope's autograder `results.json`: one test per scenario.
+pub fn gradescope(grade: &StudentGrade) -> String {
+    let tests: Vec<serde_json::Value> = grade
+        .labs
+        .iter()
+        .flat_map(|lab| {
+            lab.scenarios.iter().map(move |s| {
+                let mut output = scenario_details(s);
+                if let Some(error) = &lab.compile_error {
+                    output = format!("does not compile:\n{error}");
+                }
+                json!({
+                    "name": format!("lab {} · {}", lab.number, s.name),
+                    "score": s.points,
+                    "max_score": s.max_points,
+                    "status": if s.status == "pass" { "passed" } else { "failed" },
+                    "output": output,
+                })
+            })
+        })
+        .collect();
+    let output = grade.problem.clone().unwrap_or_else(|| {
+        grade
+            .labs
+            .iter()
+            .map(|l| {
+                format!(
+                    "lab {}: {} ({} / {})",
+                    l.number, l.state, l.points, l.max_points
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    });
+    let results = json!({
+        "score": grade.total,
+        "max_score": grade.max,
+        "output": output,
+        "tests": tests,
+    });
+    serde_json::to_string_pretty(&results).unwrap_or_default() + "\n"
+}

@@ -1,0 +1,445 @@
+//! `cargo xtask grade` on a class of broken submissions: each one gets the
+//! right verdict and score, grading goes on after each, no process of a
+//! submission is left running, the grader's memory stays bounded, and the
+//! reports are exactly as expected.
+//!
+//! The submissions are the folders of `tests/fixtures/submissions/` (only
+//! the files a student changed: grading lays them over the instructor's
+//! workspace), plus entries made here: an empty folder, a stray file, a
+//! corrupt archive, a zip-slip archive, an archive bomb, and a `.zip` and a
+//! `.tar.gz` of good submissions. Only lab 1 is graded (`--labs 1`): it is
+//! enough to meet every broken kind, and keeps the test short (about 20 s).
+//! Then one submission is graded in Exercism's and Gradescope's formats,
+//! and one with a lab deadline shorter than its scenarios.
+
+use pretty_assertions::assert_eq;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use xtask::grade::{self, Options, StudentGrade};
+use xtask::labs::{Info, workspace_root};
+
+fn fixtures() -> PathBuf {
+    workspace_root().join("xtask/tests/fixtures/submissions")
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+/// The files of a fixture folder, relative, `/`-separated.
+fn files_of(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    fn walk(dir: &Path, rel: &str, out: &mut Vec<(String, Vec<u8>)>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let entry = entry.unwrap();
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let rel = if rel.is_empty() {
+                name
+            } else {
+                format!("{rel}/{name}")
+            };
+            if entry.file_type().unwrap().is_dir() {
+                walk(&entry.path(), &rel, out);
+            } else {
+                out.push((rel, std::fs::read(entry.path()).unwrap()));
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(dir, "", &mut out);
+    out.sort();
+    out
+}
+
+fn write_zip(path: &Path, entries: &[(String, Vec<u8>)]) {
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(path).unwrap());
+    let options = zip::write::SimpleFileOptions::default();
+    for (name, content) in entries {
+        zip.start_file(name.as_str(), options).unwrap();
+        zip.write_all(content).unwrap();
+    }
+    zip.finish().unwrap();
+}
+
+fn write_tar_gz(path: &Path, entries: &[(String, Vec<u8>)]) {
+    let gz = flate2::write::GzEncoder::new(
+        std::fs::File::create(path).unwrap(),
+        flate2::Compression::fast(),
+    );
+    let mut tar = tar::Builder::new(gz);
+    for (name, content) in entries {
+        let mut header = tar::Header::new_gnu();
+        header.set_size(content.len() as u64);
+        header.set_mode(0o644);
+        header.set_cksum();
+        tar.append_data(&mut header, name, &content[..]).unwrap();
+    }
+    tar.into_inner().unwrap().finish().unwrap();
+}
+
+/// The submissions folder: the fixtures, and the entries made here.
+fn class(dir: &Path) -> PathBuf {
+    let submissions = dir.join("submissions");
+    let _ = std::fs::remove_dir_all(&submissions);
+    copy_dir(&fixtures(), &submissions);
+    std::fs::create_dir_all(submissions.join("kim-empty")).unwrap();
+    std::fs::write(submissions.join("stray.txt"), "not a submission\n").unwrap();
+    std::fs::write(
+        submissions.join("leo-corrupt.zip"),
+        b"PK\x03\x04 this is not a zip",
+    )
+    .unwrap();
+
+    // mallory: a zip of alice's files inside a top folder, as GitHub's
+    // "Download ZIP" makes them.
+    let alice = files_of(&fixtures().join("alice-correct"));
+    let wrapped: Vec<(String, Vec<u8>)> = alice
+        .iter()
+        .map(|(p, c)| (format!("socket-labs-main/{p}"), c.clone()))
+        .collect();
+    write_zip(&submissions.join("mallory.zip"), &wrapped);
+    // nina: a .tar.gz of erin's files.
+    write_tar_gz(
+        &submissions.join("nina.tar.gz"),
+        &files_of(&fixtures().join("erin-panic")),
+    );
+    // oscar: a zip whose entry climbs out of the folder (zip-slip).
+    let mut slip = alice.clone();
+    slip.push((
+        "../../oscar-was-here.rs".to_owned(),
+        b"// escaped\n".to_vec(),
+    ));
+    write_zip(&submissions.join("oscar-zipslip.zip"), &slip);
+    // pat: an archive bomb, 8 MiB of zeros in a few KiB.
+    let mut bomb = alice;
+    bomb.push((
+        "labs/01-tcp-once/src/bin/big.rs".to_owned(),
+        vec![0u8; 8 << 20],
+    ));
+    write_zip(&submissions.join("pat-bomb.zip"), &bomb);
+    submissions
+}
+
+fn student<'a>(grades: &'a [StudentGrade], id: &str) -> &'a StudentGrade {
+    grades
+        .iter()
+        .find(|g| g.student == id)
+        .unwrap_or_else(|| panic!("no grade for {id}"))
+}
+
+/// Each scenario's status, in the order of labs/info.toml.
+fn statuses(grade: &StudentGrade) -> Vec<&'static str> {
+    grade.labs[0].scenarios.iter().map(|s| s.status).collect()
+}
+
+/// Processes still running `sleep 317` or `sleep 318` (heidi's children).
+fn leftover_children() -> Vec<String> {
+    let mut found = Vec::new();
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return found;
+    };
+    for entry in entries.flatten() {
+        if let Ok(cmdline) = std::fs::read(entry.path().join("cmdline")) {
+            let cmdline = String::from_utf8_lossy(&cmdline).replace('\0', " ");
+            if cmdline.starts_with("sleep 317") || cmdline.starts_with("sleep 318") {
+                found.push(cmdline);
+            }
+        }
+    }
+    found
+}
+
+const SERVER: [&str; 5] = ["pass"; 5];
+const CLIENT_PASS: [&str; 3] = ["pass"; 3];
+
+fn server_then_client(server: [&str; 5], client: [&str; 3]) -> Vec<&'static str> {
+    let leak = |s: &str| -> &'static str {
+        match s {
+            "pass" => "pass",
+            "fail" => "fail",
+            "error" => "error",
+            _ => "timeout",
+        }
+    };
+    server
+        .iter()
+        .chain(client.iter())
+        .map(|s| leak(s))
+        .collect()
+}
+
+#[test]
+fn a_class_of_broken_submissions_gets_the_right_verdicts() {
+    let root = workspace_root();
+    let info = Info::load(&root).unwrap();
+    let base = xtask::runner::target_dir(&root).join("socket-labs/grade-test");
+    let dir = base.join("class");
+    let submissions = class(&dir);
+    let out = dir.join("report");
+    let _ = std::fs::remove_dir_all(&out);
+    let mut options = Options::new(&submissions, &out);
+    options.labs = vec![1];
+    options.work_base = Some(base.join("work"));
+    options.lab_timeout = std::time::Duration::from_secs(90);
+
+    let grades = grade::grade(&root, &info, &options).unwrap();
+
+    let ids: Vec<&str> = grades.iter().map(|g| g.student.as_str()).collect();
+    assert_eq!(
+        ids,
+        [
+            "alice-correct",
+            "bob-partial",
+            "carol-compile-error",
+            "dave-infinite-loop",
+            "erin-panic",
+            "frank-silent",
+            "grace-flood",
+            "heidi-orphans",
+            "ivan-fixed-port",
+            "judy-edited-tests",
+            "kim-empty",
+            "leo-corrupt",
+            "mallory",
+            "nina",
+            "oscar-zipslip",
+            "pat-bomb",
+            "peggy-rewrites-snapshots",
+            "stray.txt",
+        ]
+    );
+
+    let full = server_then_client(SERVER, CLIENT_PASS);
+    assert_eq!(statuses(student(&grades, "alice-correct")), full);
+    assert_eq!(statuses(student(&grades, "mallory")), full);
+    assert_eq!(statuses(student(&grades, "heidi-orphans")), full);
+    // judy edited the tests and snapshots to pass anything: the
+    // instructor's were used, and her edits are listed as ignored.
+    assert_eq!(statuses(student(&grades, "judy-edited-tests")), full);
+
+    let client_todo = server_then_client(SERVER, ["fail"; 3]);
+    let bob = student(&grades, "bob-partial");
+    assert_eq!(statuses(bob), client_todo);
+    assert!(
+        bob.labs[0].scenarios[5]
+            .message
+            .contains("not done yet: todo!()")
+    );
+
+    let carol = student(&grades, "carol-compile-error");
+    assert_eq!(carol.labs[0].state, "does not compile");
+    assert!(
+        carol.labs[0]
+            .compile_error
+            .as_deref()
+            .unwrap_or("")
+            .starts_with("error[E0308]"),
+        "{:?}",
+        carol.labs[0].compile_error
+    );
+    assert_eq!(statuses(carol), ["error"; 8]);
+
+    assert_eq!(
+        statuses(student(&grades, "dave-infinite-loop")),
+        server_then_client(["timeout"; 5], CLIENT_PASS)
+    );
+    for id in ["erin-panic", "nina"] {
+        let erin = student(&grades, id);
+        // Its bug panics whenever a message arrives; a client that sends
+        // nothing reads 0 bytes, and then the slice fits: a plain failure.
+        assert_eq!(
+            statuses(erin),
+            server_then_client(["error", "error", "error", "error", "fail"], CLIENT_PASS),
+            "{id}"
+        );
+        assert!(
+            erin.labs[0].scenarios[0]
+                .message
+                .starts_with("the program panicked"),
+            "{id}"
+        );
+    }
+    assert_eq!(
+        statuses(student(&grades, "frank-silent")),
+        server_then_client(["timeout"; 5], CLIENT_PASS)
+    );
+    assert_eq!(
+        statuses(student(&grades, "grace-flood")),
+        server_then_client(["fail"; 5], CLIENT_PASS)
+    );
+    let ivan = student(&grades, "ivan-fixed-port");
+    assert_eq!(statuses(ivan), server_then_client(["fail"; 5], CLIENT_PASS));
+
+    let judy = student(&grades, "judy-edited-tests");
+    assert_eq!(
+        judy.ignored_changes,
+        [
+            "changed labs/01-tcp-once/tests/scenarios.rs",
+            "added labs/01-tcp-once/tests/snapshots/extra.snap",
+            "changed labs/01-tcp-once/tests/snapshots/scenarios__client_normal_exchange.snap",
+            "changed labs/info.toml",
+        ]
+    );
+
+    let peggy = student(&grades, "peggy-rewrites-snapshots");
+    if cfg!(target_os = "linux") {
+        assert_eq!(peggy.labs[0].state, "tampered");
+        assert!(
+            peggy.labs[0].scenarios[0].message.contains(
+                "labs/01-tcp-once/tests/snapshots/scenarios__server_normal_exchange.snap"
+            ),
+            "{}",
+            peggy.labs[0].scenarios[0].message
+        );
+    }
+
+    for (id, problem) in [
+        ("kim-empty", "not a workspace: no labs/ folder"),
+        (
+            "stray.txt",
+            "not a submission: expected a folder, a .zip or a .tar.gz",
+        ),
+        (
+            "leo-corrupt",
+            "could not unpack the archive: not a valid zip archive",
+        ),
+        (
+            "oscar-zipslip",
+            "would be unpacked outside the submission's folder",
+        ),
+        ("pat-bomb", "unpacks to more than"),
+    ] {
+        let g = student(&grades, id);
+        let text = g.problem.as_deref().unwrap_or_default();
+        assert!(text.contains(problem), "{id}: {text}");
+        assert_eq!(g.total, 0, "{id}");
+        assert_eq!(statuses(g), ["error"; 8], "{id}");
+    }
+
+    // The reports: the CSV exactly (the same on every run), the JSON and
+    // a student's feedback in substance.
+    let csv = std::fs::read_to_string(out.join("grades.csv")).unwrap();
+    let peggy_points = if cfg!(target_os = "linux") { 0 } else { 10 };
+    let expected = format!(
+        "student,lab01-tcp-once,total,max\n\
+         alice-correct,10,10,10\n\
+         bob-partial,6,6,10\n\
+         carol-compile-error,0,0,10\n\
+         dave-infinite-loop,4,4,10\n\
+         erin-panic,4,4,10\n\
+         frank-silent,4,4,10\n\
+         grace-flood,4,4,10\n\
+         heidi-orphans,10,10,10\n\
+         ivan-fixed-port,4,4,10\n\
+         judy-edited-tests,10,10,10\n\
+         kim-empty,0,0,10\n\
+         leo-corrupt,0,0,10\n\
+         mallory,10,10,10\n\
+         nina,4,4,10\n\
+         oscar-zipslip,0,0,10\n\
+         pat-bomb,0,0,10\n\
+         peggy-rewrites-snapshots,{peggy_points},{peggy_points},10\n\
+         stray.txt,0,0,10\n"
+    );
+    assert_eq!(csv, expected);
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("grades.json")).unwrap()).unwrap();
+    assert_eq!(json["students"].as_array().map(Vec::len), Some(18));
+    let feedback = std::fs::read_to_string(out.join("feedback/ivan-fixed-port.md")).unwrap();
+    assert!(feedback.contains("**Total: 4 / 10**"), "{feedback}");
+    assert!(feedback.contains("```diff"), "{feedback}");
+    let feedback = std::fs::read_to_string(out.join("feedback/judy-edited-tests.md")).unwrap();
+    assert!(feedback.contains("## Ignored changes"), "{feedback}");
+
+    interchange_formats(&root, &info, &base);
+    lab_deadline(&root, &info, &base);
+
+    // Nothing of a submission is left running, and memory stayed bounded
+    // (grace's program wrote 100 MB per scenario).
+    assert_eq!(leftover_children(), Vec::<String>::new());
+    if let Some(peak) = grade::peak_memory_kib() {
+        assert!(peak < 256 * 1024, "the grader's peak memory was {peak} KiB");
+    }
+}
+
+/// One submission (a folder with `labs/`) in Exercism's and Gradescope's
+/// formats: `results.json` straight in the report folder.
+fn interchange_formats(root: &Path, info: &Info, base: &Path) {
+    let one = fixtures().join("erin-panic");
+    for (format, name) in [
+        (grade::Format::Exercism, "exercism"),
+        (grade::Format::Gradescope, "gradescope"),
+    ] {
+        let out = base.join(format!("{name}-report"));
+        let _ = std::fs::remove_dir_all(&out);
+        let mut options = Options::new(&one, &out);
+        options.labs = vec![1];
+        options.format = Some(format);
+        options.work_base = Some(base.join("work"));
+        grade::grade(root, info, &options).unwrap();
+        let results: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(out.join("results.json")).unwrap())
+                .unwrap();
+        let tests = results["tests"].as_array().unwrap();
+        assert_eq!(tests.len(), 8);
+        match format {
+            grade::Format::Exercism => {
+                assert_eq!(results["version"], 2);
+                assert_eq!(results["status"], "fail");
+                assert_eq!(tests[0]["name"], "lab01-tcp-once/server_normal_exchange");
+                assert_eq!(tests[0]["status"], "error");
+                assert!(
+                    tests[0]["message"]
+                        .as_str()
+                        .unwrap()
+                        .starts_with("the program panicked")
+                );
+                assert!(tests[0]["output"].as_str().unwrap().chars().count() <= 500);
+                assert_eq!(tests[4]["status"], "fail");
+                assert_eq!(tests[5]["status"], "pass");
+            }
+            grade::Format::Gradescope => {
+                assert_eq!(results["score"], 4);
+                assert_eq!(results["max_score"], 10);
+                assert_eq!(tests[0]["score"], 0);
+                assert_eq!(tests[0]["max_score"], 2);
+                assert_eq!(tests[0]["status"], "failed");
+                assert_eq!(tests[5]["score"], 2);
+                assert_eq!(tests[5]["status"], "passed");
+            }
+        }
+    }
+}
+
+/// A lab that runs past its deadline is stopped as a whole (cargo, the
+/// test binary and the programs under test): frank's servers wait 5 s for a
+/// line that never comes, and the lab may take 3 s.
+fn lab_deadline(root: &Path, info: &Info, base: &Path) {
+    let out = base.join("deadline-report");
+    let _ = std::fs::remove_dir_all(&out);
+    let mut options = Options::new(fixtures().join("frank-silent"), &out);
+    options.labs = vec![1];
+    options.lab_timeout = std::time::Duration::from_secs(3);
+    options.work_base = Some(base.join("work"));
+    let grades = grade::grade(root, info, &options).unwrap();
+    let frank = &grades[0];
+    assert_eq!(
+        statuses(frank),
+        server_then_client(["timeout"; 5], CLIENT_PASS)
+    );
+    assert!(
+        frank.labs[0].scenarios[0]
+            .message
+            .contains("did not finish within 3 s"),
+        "{}",
+        frank.labs[0].scenarios[0].message
+    );
+}
