@@ -16,7 +16,7 @@
 //! server.close()                           # (dropping the TcpListener)
 //! ```
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::process::ExitCode;
 
@@ -61,6 +61,7 @@ fn main() -> ExitCode {
 fn open_listener(addr: SocketAddr) -> Result<TcpListener> {
     // ANCHOR: open_listener
     // BEGIN SOLUTION
+    use anyhow::Context;
     use socket2::{Domain, Protocol, Socket, Type};
 
     // socket.socket(): AF_INET (or AF_INET6 for an IPv6 address) and
@@ -86,6 +87,8 @@ fn open_listener(addr: SocketAddr) -> Result<TcpListener> {
 fn accept_client(listener: &TcpListener) -> Result<TcpStream> {
     // ANCHOR: accept_client
     // BEGIN SOLUTION
+    use anyhow::Context;
+
     // accept() blocks until a connection is queued, then returns a NEW
     // socket for that one client; the listener keeps listening.
     let (conn, _client_addr) = listener.accept().context("accept failed")?;
@@ -98,6 +101,7 @@ fn accept_client(listener: &TcpListener) -> Result<TcpStream> {
 fn receive_message(conn: &mut TcpStream) -> Result<Vec<u8>> {
     // ANCHOR: receive_message
     // BEGIN SOLUTION
+    use anyhow::Context;
     use std::io::Read;
 
     // One read returns what the kernel has queued, at most BUFFER_SIZE
@@ -116,6 +120,7 @@ fn receive_message(conn: &mut TcpStream) -> Result<Vec<u8>> {
 fn send_reply(conn: &mut TcpStream) -> Result<()> {
     // ANCHOR: send_reply
     // BEGIN SOLUTION
+    use anyhow::Context;
     use std::io::Write;
 
     // write_all is Python's sendall: `send` (Rust's `write`) may take only

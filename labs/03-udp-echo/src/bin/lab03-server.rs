@@ -25,7 +25,7 @@
 //! the tutorial says). Python does not tell you when that happens; this
 //! server does, with the second line `(cut: ...)`.
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use std::net::{SocketAddr, UdpSocket};
 use std::process::ExitCode;
 
@@ -98,6 +98,8 @@ fn is_connection_reset(error: &anyhow::Error) -> bool {
 fn open_socket(addr: SocketAddr) -> Result<UdpSocket> {
     // ANCHOR: open_socket
     // BEGIN SOLUTION
+    use anyhow::Context;
+
     // UdpSocket::bind creates a SOCK_DGRAM socket and binds it. There is
     // nothing to listen for: from now on datagrams sent to `addr` queue up
     // in this socket's receive buffer, each with its sender's address.
@@ -116,6 +118,8 @@ fn open_socket(addr: SocketAddr) -> Result<UdpSocket> {
 fn receive_datagram(socket: &UdpSocket) -> Result<Datagram> {
     // ANCHOR: receive_datagram
     // BEGIN SOLUTION
+    use anyhow::Context;
+
     let mut whole = vec![0u8; LARGEST_PAYLOAD];
     let (len, from) = socket
         .peek_from(&mut whole)
@@ -141,6 +145,8 @@ fn receive_datagram(socket: &UdpSocket) -> Result<Datagram> {
 fn send_back(socket: &UdpSocket, bytes: &[u8], to: SocketAddr) -> Result<()> {
     // ANCHOR: send_back
     // BEGIN SOLUTION
+    use anyhow::Context;
+
     // One send_to is one datagram: it goes whole or not at all, so there is
     // no send_all for UDP.
     socket

@@ -32,7 +32,7 @@
 //!     sock.close()
 //! ```
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::process::ExitCode;
 
@@ -98,6 +98,8 @@ fn print_chunks(conn: &mut TcpStream) -> Result<()> {
 fn open_listener(addr: SocketAddr) -> Result<TcpListener> {
     // ANCHOR: open_listener
     // BEGIN SOLUTION
+    use anyhow::Context;
+
     // TcpListener::bind creates the socket, binds it and listens, all at
     // once (lab 1 did the three steps one by one with socket2).
     TcpListener::bind(addr).with_context(|| format!("could not listen on {addr}"))
@@ -109,6 +111,8 @@ fn open_listener(addr: SocketAddr) -> Result<TcpListener> {
 fn accept_client(listener: &TcpListener) -> Result<(TcpStream, SocketAddr)> {
     // ANCHOR: accept_client
     // BEGIN SOLUTION
+    use anyhow::Context;
+
     listener.accept().context("accept failed")
     // END SOLUTION
     // ANCHOR_END: accept_client
@@ -119,6 +123,7 @@ fn accept_client(listener: &TcpListener) -> Result<(TcpStream, SocketAddr)> {
 fn receive_chunk(conn: &mut TcpStream) -> Result<Vec<u8>> {
     // ANCHOR: receive_chunk
     // BEGIN SOLUTION
+    use anyhow::Context;
     use std::io::Read;
 
     // A read returns as soon as ANY bytes are queued, and at most as many

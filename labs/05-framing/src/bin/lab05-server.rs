@@ -26,7 +26,7 @@
 //!     sock.close()
 //! ```
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use lab05_framing::describe_frame_error;
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::process::ExitCode;
@@ -63,6 +63,8 @@ fn main() -> ExitCode {
 fn open_listener(addr: SocketAddr) -> Result<TcpListener> {
     // ANCHOR: open_listener
     // BEGIN SOLUTION
+    use anyhow::Context;
+
     TcpListener::bind(addr).with_context(|| format!("could not listen on {addr}"))
     // END SOLUTION
     // ANCHOR_END: open_listener
@@ -72,6 +74,8 @@ fn open_listener(addr: SocketAddr) -> Result<TcpListener> {
 fn accept_client(listener: &TcpListener) -> Result<(TcpStream, SocketAddr)> {
     // ANCHOR: accept_client
     // BEGIN SOLUTION
+    use anyhow::Context;
+
     listener.accept().context("accept failed")
     // END SOLUTION
     // ANCHOR_END: accept_client
