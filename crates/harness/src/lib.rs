@@ -65,6 +65,14 @@ pub const STEP_TIMEOUT: Duration = Duration::from_secs(2);
 /// before the harness stops it.
 const STOP_GRACE: Duration = Duration::from_millis(500);
 
+/// At the end of a scenario that ran to its end, how long a program that
+/// is still running may take to exit by itself before the harness stops
+/// it. A correct server never exits and costs this much per scenario; a
+/// wrong one that exits after its last client (lab 2's classic mistake)
+/// gets the time to do so, so its transcript says "exited" on every run
+/// instead of racing the harness.
+const END_GRACE: Duration = Duration::from_millis(100);
+
 /// A step could not go on; why is already in the transcript. Scenario
 /// scripts pass it on with `?` and the harness then tears everything down.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -89,14 +97,13 @@ pub struct Scenario {
 pub fn run(script: impl FnOnce(&mut Scenario) -> Step) -> Transcript {
     let mut scenario = Scenario::default();
     let outcome = script(&mut scenario);
-    // A script that stopped early (a step failed) left programs that may be
-    // about to exit by themselves: give each a moment to do so, so that a
-    // failing transcript says "exited" or "stopped" the same way each run.
-    // A script that ran to its end stops what is still running at once.
+    // A program may be about to exit by itself (a step failed, or a wrong
+    // server leaves after its last client): give each a moment to do so,
+    // so that a transcript says "exited" or "stopped" the same way each run.
     let grace = if outcome.is_err() {
         STOP_GRACE
     } else {
-        Duration::ZERO
+        END_GRACE
     };
     for program in &scenario.started {
         program.stop_at_end(grace);
