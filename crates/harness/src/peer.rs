@@ -19,21 +19,9 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 /// How an `io::Error` from a peer's call is described in a transcript: the
-/// name of the condition, without the OS's error number, so that the text is
-/// the same on every machine.
-pub fn describe_io_error(e: &io::Error) -> String {
-    match e.kind() {
-        ErrorKind::ConnectionRefused => "connection refused (nothing is listening there)".into(),
-        ErrorKind::ConnectionReset => "connection reset by peer".into(),
-        ErrorKind::ConnectionAborted => "connection aborted".into(),
-        ErrorKind::BrokenPipe => "broken pipe (the other side closed the connection)".into(),
-        ErrorKind::AddrInUse => "address already in use".into(),
-        ErrorKind::UnexpectedEof => "connection closed early".into(),
-        ErrorKind::WouldBlock | ErrorKind::TimedOut => "timed out".into(),
-        _ if e.raw_os_error() == Some(90) => "message too long (EMSGSIZE)".into(),
-        _ => e.to_string(),
-    }
-}
+/// same words the lab programs use (labkit), without the OS's error number,
+/// so that the text is the same on every machine.
+pub use labkit::describe_io_error;
 
 /// One end of a TCP connection, played by the harness.
 pub struct TcpPeer {

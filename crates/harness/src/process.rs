@@ -61,7 +61,7 @@ impl std::fmt::Debug for Running {
 fn spawn_reader(mut pipe: impl Read + Send + 'static) -> Receiver<Chunk> {
     let (tx, rx) = mpsc::channel();
     thread::spawn(move || {
-        let mut buf = [0u8; 8192];
+        let mut buf = vec![0u8; 64 * 1024];
         let mut line = Vec::new();
         let mut kept = 0usize;
         let mut cut = false;
@@ -70,10 +70,10 @@ fn spawn_reader(mut pipe: impl Read + Send + 'static) -> Receiver<Chunk> {
                 Ok(0) | Err(_) => break,
                 Ok(n) => n,
             };
+            if cut {
+                continue; // keep draining, unread, so the program never blocks
+            }
             for &b in &buf[..n] {
-                if cut {
-                    continue; // keep draining so the program never blocks
-                }
                 if b == b'\n' {
                     kept += line.len() + 1;
                     let _ = tx.send(Chunk::Line(std::mem::take(&mut line)));
@@ -83,6 +83,7 @@ fn spawn_reader(mut pipe: impl Read + Send + 'static) -> Receiver<Chunk> {
                 if kept + line.len() >= OUTPUT_LIMIT {
                     cut = true;
                     let _ = tx.send(Chunk::Truncated);
+                    break;
                 }
             }
         }
