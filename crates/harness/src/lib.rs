@@ -209,6 +209,43 @@ impl Scenario {
         TcpServerPeer::bind(&self.log, name)
     }
 
+    /// Reserves a TCP port on `127.0.0.1` where nothing listens: a socket
+    /// is bound there but never calls `listen`, so the kernel answers a
+    /// connection attempt with RST ("connection refused"). Unlike binding
+    /// and closing a listener, this keeps the port: no other socket of a
+    /// scenario running at the same time can take it in between. The port
+    /// is shown as `<NAME-port>`; it is freed when the returned socket is
+    /// dropped.
+    pub fn reserve_port(&mut self, name: &str) -> Step<(socket2::Socket, SocketAddr)> {
+        use socket2::{Domain, Socket, Type};
+        let reserved = Socket::new(Domain::IPV4, Type::STREAM, None).and_then(|socket| {
+            socket.bind(&SocketAddr::from(([127, 0, 0, 1], 0)).into())?;
+            let addr = socket
+                .local_addr()?
+                .as_socket()
+                .ok_or_else(|| std::io::Error::other("not an IP address"))?;
+            Ok((socket, addr))
+        });
+        match reserved {
+            Ok((socket, addr)) => {
+                self.log
+                    .redact_port(addr.port(), &format!("{}-port", name.replace(' ', "")));
+                self.log.say(
+                    "harness",
+                    format!("reserved {addr} for the {name}: a socket is bound there but does not listen, so nothing accepts connections"),
+                );
+                Ok((socket, addr))
+            }
+            Err(e) => {
+                self.log.say(
+                    "harness",
+                    format!("could not reserve a port: {}", describe_io_error(&e)),
+                );
+                Err(Stop)
+            }
+        }
+    }
+
     /// A scripted UDP socket bound to `127.0.0.1:0`.
     pub fn udp(&mut self, name: &str) -> Step<UdpPeer> {
         UdpPeer::bind(&self.log, name)
