@@ -37,7 +37,6 @@
 //! - The order of a transcript is the order of the script's steps.
 
 mod bind_check;
-pub mod diagram;
 pub mod escape;
 pub mod peer;
 pub mod process;
