@@ -41,7 +41,6 @@
 
 mod bind_check;
 pub mod child;
-pub mod diagram;
 pub mod escape;
 pub mod peer;
 pub mod process;

@@ -111,7 +111,11 @@ pub fn describe_io_error(e: &io::Error) -> String {
         ErrorKind::BrokenPipe => "broken pipe",
         ErrorKind::AddrInUse => "address already in use",
         ErrorKind::AddrNotAvailable => "address not available on this machine",
-        ErrorKind::PermissionDenied => "permission denied (ports below 1024 need privileges)",
+        // macOS 10.14+ lets anyone bind a port below 1024 on the wildcard
+        // address only: 127.0.0.1:80 still needs root there.
+        ErrorKind::PermissionDenied => {
+            "permission denied (ports below 1024 need privileges; macOS waives that only for 0.0.0.0)"
+        }
         ErrorKind::UnexpectedEof => "the connection closed early",
         ErrorKind::WouldBlock | ErrorKind::TimedOut => "timed out",
         ErrorKind::InvalidData => return e.to_string(),

@@ -1,7 +1,7 @@
 //! Sequence diagrams drawn from transcripts, for the course book.
 //!
 //! A diagram is read from the text of a rendered transcript (what a
-//! committed snapshot holds; [`crate::report::read_snapshot`] reads it),
+//! committed snapshot holds; `harness::report::read_snapshot` reads it),
 //! never from a live run, so the picture in the book is exactly the
 //! behaviour the snapshot specifies. Two renderings of the same reading:
 //!
