@@ -25,10 +25,10 @@ pub use labkit::describe_io_error;
 
 /// One end of a TCP connection, played by the harness.
 pub struct TcpPeer {
-    name: String,
-    other: String,
-    stream: TcpStream,
-    log: Log,
+    pub(crate) name: String,
+    pub(crate) other: String,
+    pub(crate) stream: TcpStream,
+    pub(crate) log: Log,
 }
 
 impl std::fmt::Debug for TcpPeer {
@@ -96,7 +96,7 @@ impl TcpPeer {
         Ok(())
     }
 
-    fn fail(&self, what: &str, e: &io::Error) -> Stop {
+    pub(crate) fn fail(&self, what: &str, e: &io::Error) -> Stop {
         self.log.say(
             &self.name,
             format!("could not {what}: {}", describe_io_error(e)),

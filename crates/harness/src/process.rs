@@ -40,7 +40,7 @@ enum Chunk {
 pub(crate) struct Running {
     name: String,
     log: Log,
-    pid: u32,
+    pub(crate) pid: u32,
     stdin: Option<ChildStdin>,
     stdout: Receiver<Chunk>,
     stderr: Receiver<Chunk>,
@@ -124,6 +124,7 @@ impl Running {
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
         new_process_group(&mut command);
+        let limited = crate::limits::apply(&mut command);
         let mut child: Child = command.spawn()?;
         let pid = child.id();
         let stdin = child.stdin.take();
@@ -133,6 +134,9 @@ impl Running {
         thread::spawn(move || {
             let _ = exit_tx.send(child.wait());
         });
+        if !limited {
+            log.note(crate::limits::FALLBACK_NOTE);
+        }
         log.push(
             &name,
             EventKind::Started {

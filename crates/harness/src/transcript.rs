@@ -211,6 +211,10 @@ struct Redaction {
 pub struct Transcript {
     pub events: Vec<Event>,
     redactions: Vec<Redaction>,
+    /// What the harness could not do on this system (no `/proc`, no
+    /// signals): said with the verdict, never in the rendered transcript,
+    /// which must be the same on every system.
+    notes: Vec<String>,
 }
 
 impl Transcript {
@@ -233,6 +237,12 @@ impl Transcript {
             text = replace_number(&text, &r.value, &r.name);
         }
         text
+    }
+
+    /// What the harness could not do on this system, to say with the
+    /// verdict (see [`crate::pace`], [`crate::suspend`], [`crate::limits`]).
+    pub fn notes(&self) -> &[String] {
+        &self.notes
     }
 
     /// The location of the first `todo!()` that a program under test hit,
@@ -328,6 +338,15 @@ impl Log {
 
     pub(crate) fn say(&self, actor: &str, text: impl Into<String>) {
         self.push(actor, EventKind::Said(text.into()));
+    }
+
+    /// Records a limit of this system for the verdict (once), not for the
+    /// rendered transcript.
+    pub(crate) fn note(&self, text: &str) {
+        let mut t = self.0.borrow_mut();
+        if !t.notes.iter().any(|n| n == text) {
+            t.notes.push(text.to_owned());
+        }
     }
 
     /// Shows `port` as `<name>` in the rendered transcript.
