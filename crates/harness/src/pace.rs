@@ -91,14 +91,15 @@ impl TcpPeer {
         let line = match sent {
             [] => return,
             [_] => format!(
-                "sent {} to {reader}, then waited until {reader} had read it and was waiting in \
-                 read again: {}",
+                "sent {} to {reader}, then waited until {reader} had read {} and was waiting \
+                 in read again: {}",
                 byte_count(bytes.len()),
+                if bytes.len() == 1 { "it" } else { "them" },
                 crate::escape::quote_bytes(&bytes)
             ),
             _ => format!(
-                "sent {} to {reader} in {} pieces ({}), each once {reader} had read the one \
-                 before and was waiting in read again, so no read could return two pieces: {}",
+                "sent {} to {reader} in {} pieces {}, each only once {reader} had read the one \
+                 before and was waiting in read again (no read can return two pieces): {}",
                 byte_count(bytes.len()),
                 sent.len(),
                 sizes(sent),
@@ -149,14 +150,14 @@ fn byte_count(n: usize) -> String {
     }
 }
 
-/// `19 × 1 byte` or `2 + 7 bytes`.
+/// `of 1 byte` or `(2 + 7 bytes)`.
 fn sizes(pieces: &[&[u8]]) -> String {
     let first = pieces[0].len();
     if pieces.iter().all(|p| p.len() == first) {
-        format!("{} × {}", pieces.len(), byte_count(first))
+        format!("of {}", byte_count(first))
     } else {
         let lens: Vec<String> = pieces.iter().map(|p| p.len().to_string()).collect();
-        format!("{} bytes", lens.join(" + "))
+        format!("({} bytes)", lens.join(" + "))
     }
 }
 

@@ -88,6 +88,15 @@ pub fn judge(scenario: &str, expected: Option<&str>, transcript: &Transcript) ->
         )
     } else if let Some(panic) = transcript.panic_message() {
         (Status::Error, format!("the program panicked: {panic}"))
+    } else if let Some(failed) = transcript.allocation_failure() {
+        (
+            Status::Error,
+            format!(
+                "the program aborted: {failed} (a program under test may use {} MiB of address \
+                 space: did it allocate what a length asked for before checking it?)",
+                crate::limits::ADDRESS_SPACE >> 20
+            ),
+        )
     } else if transcript.timed_out() {
         let line = transcript
             .events

@@ -264,6 +264,22 @@ impl Transcript {
             .map(|(location, message)| format!("{message} at {location}"))
     }
 
+    /// Rust's line when a program's allocation failed and it aborted
+    /// (`memory allocation of 4294967295 bytes failed`): under the
+    /// harness's address-space limit ([`crate::limits`]) that is what
+    /// allocating what a peer asks for, before checking it, does.
+    pub fn allocation_failure(&self) -> Option<String> {
+        self.events.iter().find_map(|e| match &e.kind {
+            EventKind::Output {
+                stream: Stream::Stderr,
+                line,
+            } if line.starts_with(b"memory allocation of ") => {
+                Some(String::from_utf8_lossy(line).into_owned())
+            }
+            _ => None,
+        })
+    }
+
     /// Pairs of (location, message) of Rust panics printed on stderr.
     /// Rust prints `thread 'main' panicked at FILE:LINE:COL:` and the message
     /// on the next line.

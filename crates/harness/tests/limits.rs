@@ -33,6 +33,15 @@ fn a_4_gib_allocation_aborts_every_run() {
             "{text}"
         );
         assert!(t.notes().is_empty(), "{:?}", t.notes());
+        let verdict = harness::report::judge("alloc", Some("a different transcript"), &t);
+        assert_eq!(verdict.status, harness::report::Status::Error);
+        assert!(
+            verdict
+                .message
+                .starts_with("the program aborted: memory allocation of 4294967295 bytes failed"),
+            "{}",
+            verdict.message
+        );
     }
 }
 

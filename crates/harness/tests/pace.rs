@@ -51,8 +51,8 @@ fn every_read_returns_exactly_one_piece_every_run() {
         assert!(
             t.render().contains(
                 "[client] sent 7 bytes to harness-selftest-program in 4 pieces (2 + 2 + 1 + 2 bytes), \
-                 each once harness-selftest-program had read the one before and was waiting in read \
-                 again, so no read could return two pieces: \"abcdefg\""
+                 each only once harness-selftest-program had read the one before and was waiting in \
+                 read again (no read can return two pieces): \"abcdefg\""
             ),
             "{}",
             t.render()
