@@ -25,8 +25,8 @@
 //! transcript is the same, and the verdict carries a note saying that
 //! short reads were not forced on this system.
 
-use crate::transcript::EventKind;
 use crate::{Program, STEP_TIMEOUT, Stop, TcpPeer};
+use labkit::byte_count;
 
 /// What the verdict says where pacing is not possible.
 pub(crate) const FALLBACK_NOTE: &str = "On this system the harness cannot see what a program \
@@ -65,7 +65,8 @@ impl TcpPeer {
             }
             if let Err(e) = std::io::Write::write_all(&mut self.stream, piece) {
                 self.record_pieces(pieces, i);
-                return Err(self.fail(&format!("send piece {} of {}", i + 1, pieces.len()), &e));
+                let what = format!("send piece {} of {}", i + 1, pieces.len());
+                return Err(crate::peer::could_not(&self.log, &self.name, &what, &e));
             }
             sent += piece.len();
         }
@@ -127,26 +128,15 @@ impl TcpPeer {
     }
 
     fn read_timed_out(&self, reader: &Program, sent: usize) -> Stop {
-        self.log.push(
+        crate::peer::timed_out(
+            &self.log,
             &self.name,
-            EventKind::TimedOut {
-                after: STEP_TIMEOUT,
-                waiting_for: format!(
-                    "{} to read the {} sent so far and wait in read again",
-                    reader.name(),
-                    byte_count(sent)
-                ),
-            },
-        );
-        Stop
-    }
-}
-
-fn byte_count(n: usize) -> String {
-    if n == 1 {
-        "1 byte".to_owned()
-    } else {
-        format!("{n} bytes")
+            format!(
+                "{} to read the {} sent so far and wait in read again",
+                reader.name(),
+                byte_count(sent)
+            ),
+        )
     }
 }
 
@@ -194,7 +184,7 @@ mod watch {
             let ours = peer.stream.local_addr().ok()?.port();
             let theirs = peer.stream.peer_addr().ok()?.port();
             Some(Watch {
-                pid: program.0.borrow().pid,
+                pid: program.0.borrow().pid(),
                 // The program's end: local port = our remote port, and back.
                 ports: (theirs, ours),
                 held: None,

@@ -19,8 +19,7 @@
 //! Where `/proc` or signals are missing (Windows, macOS) nothing is
 //! suspended, the transcript is the same, and the verdict carries a note.
 
-use crate::transcript::EventKind;
-use crate::{Program, STEP_TIMEOUT, Stop, TcpPeer};
+use crate::{Program, Stop, TcpPeer};
 
 /// What the verdict says where the harness cannot suspend a writer.
 pub(crate) const FALLBACK_NOTE: &str = "On this system the harness cannot see that a program \
@@ -48,14 +47,11 @@ impl TcpPeer {
             ctrl_z::Outcome::Unavailable => self.log.note(FALLBACK_NOTE),
             ctrl_z::Outcome::NeverBlocked => self.log.note(NEVER_BLOCKED_NOTE),
             ctrl_z::Outcome::TimedOut(what) => {
-                self.log.push(
+                return Err(crate::peer::timed_out(
+                    &self.log,
                     "harness",
-                    EventKind::TimedOut {
-                        after: STEP_TIMEOUT,
-                        waiting_for: format!("{name} {what}"),
-                    },
-                );
-                return Err(Stop);
+                    format!("{name} {what}"),
+                ));
             }
         }
         self.log.say(
@@ -86,7 +82,7 @@ mod ctrl_z {
         if !observe::available() {
             return Outcome::Unavailable;
         }
-        let pid = program.0.borrow().pid;
+        let pid = program.0.borrow().pid();
         let (Ok(ours), Ok(theirs)) = (peer.stream.local_addr(), peer.stream.peer_addr()) else {
             return Outcome::Unavailable;
         };
