@@ -156,6 +156,19 @@ pub fn render_lab(lab: &Lab, outcome: &LabOutcome, style: Style) -> String {
                 points(lab, outcome),
                 lab.max_points()
             );
+            // What the harness could not force on this system (Windows,
+            // macOS): said once per lab, not per scenario.
+            let mut notes: Vec<&str> = Vec::new();
+            for verdict in verdicts.iter().filter(|v| v.status == Status::Pass) {
+                for note in verdict.message.lines().filter(|n| !n.is_empty()) {
+                    if !notes.contains(&note) {
+                        notes.push(note);
+                    }
+                }
+            }
+            for note in notes {
+                let _ = writeln!(out, "  {} {}", style.bold("note:"), style.dim(note));
+            }
         }
     }
     if state != LabState::Passed && state != LabState::NotDone {
@@ -272,6 +285,22 @@ mod tests {
         );
         assert_eq!(points(&lab(), &outcome), 2);
         assert_eq!(lab_state(&outcome), LabState::Failing);
+    }
+
+    #[test]
+    fn what_the_harness_could_not_force_is_noted_once_per_lab() {
+        let note = "On this system the harness cannot pace deliveries.";
+        let outcome = LabOutcome::Ran(vec![
+            verdict("a", Status::Pass, note, "x", "x"),
+            verdict("b", Status::Pass, note, "x", "x"),
+        ]);
+        assert_eq!(
+            render_lab(&lab(), &outcome, Style::plain()),
+            format!(
+                "✓ lab 1 · Single-shot TCP\n  pass    a (2 points)\n  pass    b (1 point)\n  \
+                 2 of 2 scenarios pass, 3 of 3 points\n  note: {note}\n"
+            )
+        );
     }
 
     #[test]

@@ -38,7 +38,9 @@ pub enum Status {
 pub struct Verdict {
     pub scenario: String,
     pub status: Status,
-    /// One line for a person: what went wrong, or empty on a pass.
+    /// One line for a person: what went wrong; on a pass, empty or what the
+    /// harness could not check on this system, one note a line (see
+    /// `Transcript::notes`).
     pub message: String,
     /// The snapshot's transcript (empty when there is no snapshot).
     pub expected: String,
@@ -71,7 +73,8 @@ pub fn judge(scenario: &str, expected: Option<&str>, transcript: &Transcript) ->
     let actual = transcript.render();
     let expected_text = expected.unwrap_or_default().to_owned();
     let (status, message) = if expected.is_some_and(|e| e == actual.trim_end()) {
-        (Status::Pass, String::new())
+        // A pass says what this system kept the harness from checking.
+        (Status::Pass, transcript.notes().join("\n"))
     } else if let Some(location) = transcript.todo_location() {
         (
             Status::NotDone,
@@ -84,6 +87,15 @@ pub fn judge(scenario: &str, expected: Option<&str>, transcript: &Transcript) ->
         )
     } else if let Some(panic) = transcript.panic_message() {
         (Status::Error, format!("the program panicked: {panic}"))
+    } else if let Some(failed) = transcript.allocation_failure() {
+        (
+            Status::Error,
+            format!(
+                "the program aborted: {failed} (a program under test may use {} MiB of address \
+                 space: did it allocate what a length asked for before checking it?)",
+                crate::limits::ADDRESS_SPACE >> 20
+            ),
+        )
     } else if transcript.timed_out() {
         let line = transcript
             .events
