@@ -11,12 +11,14 @@
 //! - [`cli`]: the commands and their usage.
 //! - [`starter`]: `starter`: the students' copy, solutions stubbed.
 //! - [`solutions`]: `check-solutions`: every solution passes, every stub fails.
+//! - [`mutants`]: every lab's typical mistakes fail its scenarios.
 //! - [`grade`]: `grade`: a whole class, with reports.
 
 pub mod check;
 pub mod cli;
 pub mod grade;
 pub mod labs;
+pub mod mutants;
 pub mod runner;
 pub mod solutions;
 pub mod starter;

@@ -565,7 +565,7 @@ pub fn workspace_files(root: &Path) -> Result<Vec<String>> {
     } else {
         walk(root, Path::new(""), &mut files)?;
     }
-    files.retain(|f| !EXCLUDED.iter().any(|e| f.starts_with(e)));
+    files.retain(|f| !EXCLUDED.iter().any(|e| f.starts_with(e)) && !f.ends_with("/mutants.toml"));
     files.sort();
     files.dedup();
     Ok(files)
