@@ -14,6 +14,7 @@
 //! - [`starter`]: `starter`: the students' copy, solutions stubbed.
 //! - [`files`]: walks a workspace and syncs a working copy (starter, grade).
 //! - [`solutions`]: `check-solutions`: every solution passes, every stub fails.
+//! - [`mutants`]: every lab's typical mistakes fail its scenarios.
 //! - [`grade`]: `grade`: a whole class, with reports.
 
 pub mod check;
@@ -22,6 +23,7 @@ pub mod files;
 pub mod grade;
 pub mod labs;
 pub mod model;
+pub mod mutants;
 pub mod runner;
 pub mod solutions;
 pub mod starter;

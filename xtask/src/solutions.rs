@@ -158,10 +158,12 @@ pub fn check_solutions(root: &Path, info: &Info) -> Result<bool> {
             }
         }
     }
+    let labs: Vec<&Lab> = info.labs.iter().collect();
+    ok &= crate::mutants::check(root, &labs, 1, &target)?;
     println!(
         "{} in {:.1} s",
         if ok {
-            "every solution passes and every starter fails"
+            "every solution passes, every starter and every mutant fails"
         } else {
             "check-solutions FAILED"
         },

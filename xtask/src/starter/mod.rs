@@ -140,7 +140,7 @@ pub fn workspace_files(root: &Path) -> Result<Vec<String>> {
             files.push(file?);
         }
     }
-    files.retain(|f| !EXCLUDED.iter().any(|e| f.starts_with(e)));
+    files.retain(|f| !EXCLUDED.iter().any(|e| f.starts_with(e)) && !f.ends_with("/mutants.toml"));
     files.sort();
     files.dedup();
     Ok(files)
