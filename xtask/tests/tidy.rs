@@ -155,14 +155,14 @@ const HIDDEN_WAITS: &[&str] = &[
 /// Where a hidden wait is still allowed (path, call, why). Keep it short.
 const WAIT_ALLOWED: &[(&str, &str, &str)] = &[
     (
-        "crates/harness/src/peer.rs",
+        "crates/harness/src/pace.rs",
         "yield_now",
-        "a spin until bytes are queued; the shape-harness work of issue 13 replaces it with a real wait",
+        "polls /proc until the program sleeps in a read: no event says so (bounded by a deadline)",
     ),
     (
-        "crates/harness/tests/process.rs",
+        "crates/harness/src/suspend.rs",
         "yield_now",
-        "a spin in a test; the shape-harness work of issue 13 replaces it with a real wait",
+        "polls /proc until the program blocks writing, then is stopped: no event says so (bounded by a deadline)",
     ),
 ];
 
@@ -375,17 +375,24 @@ fn every_lab_can_be_found_by_number_and_name() {
 
 /// A file of xtask over this many lines does more than one job: split it,
 /// or give the one-line reason in ARCHITECTURE.md (a codemap line naming
-/// the file and saying "over 400 lines").
+/// the file in backquotes, as its path below `xtask/src/`, and saying
+/// "over 400 lines" right after).
 const MOST_LINES: usize = 400;
 
 #[test]
 fn no_xtask_file_is_over_400_lines_without_a_reason() {
     let root = workspace_root();
-    let architecture = std::fs::read_to_string(root.join("ARCHITECTURE.md")).unwrap_or_default();
+    // The text with its line breaks and indents folded into spaces.
+    let architecture = std::fs::read_to_string(root.join("ARCHITECTURE.md"))
+        .unwrap_or_default()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
     let mut problems = Vec::new();
-    for path in rust_files(&root.join("xtask/src")) {
+    let src = root.join("xtask/src");
+    for path in rust_files(&src) {
         let rel = path
-            .strip_prefix(&root)
+            .strip_prefix(&src)
             .unwrap()
             .to_string_lossy()
             .replace('\\', "/");
@@ -393,11 +400,18 @@ fn no_xtask_file_is_over_400_lines_without_a_reason() {
             .unwrap_or_default()
             .lines()
             .count();
+        // "`NAME` … over 400 lines", within a sentence's reach.
         let reason = architecture
-            .lines()
-            .any(|l| l.contains(&rel) && l.contains("over 400 lines"));
+            .match_indices(&format!("`{rel}`"))
+            .any(|(at, _)| {
+                architecture[at..]
+                    .chars()
+                    .take(120)
+                    .collect::<String>()
+                    .contains("over 400 lines")
+            });
         if lines > MOST_LINES && !reason {
-            problems.push(format!("{rel}: {lines} lines"));
+            problems.push(format!("xtask/src/{rel}: {lines} lines"));
         }
     }
     assert!(
