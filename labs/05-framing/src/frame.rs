@@ -55,6 +55,10 @@ pub const READ_CHUNK: usize = 8 * 1024;
 /// would not fit its 4 bytes), or the error of the underlying write.
 pub fn write_frame(writer: &mut impl Write, payload: &[u8]) -> io::Result<()> {
     // ANCHOR: write_frame
+    // The length goes first, as 4 bytes in big-endian order (most
+    // significant byte first, Python's '>I': `to_be_bytes`), then the
+    // payload. write_all, like Python's sendall, is one call that loops
+    // until the kernel has taken every byte.
     // BEGIN SOLUTION
     let len = u32::try_from(payload.len()).map_err(|_| {
         io::Error::new(
@@ -66,11 +70,8 @@ pub fn write_frame(writer: &mut impl Write, payload: &[u8]) -> io::Result<()> {
         )
     })?;
     let mut frame = Vec::with_capacity(HEADER_LEN + payload.len());
-    // to_be_bytes: big-endian, most significant byte first (Python's '>I').
     frame.extend_from_slice(&len.to_be_bytes());
     frame.extend_from_slice(payload);
-    // write_all, like Python's sendall: one call that loops until the
-    // kernel has taken every byte.
     writer.write_all(&frame)
     // END SOLUTION
     // ANCHOR_END: write_frame
@@ -152,15 +153,23 @@ impl<R: Read> FrameReader<R> {
     /// frame starts): close the connection.
     pub fn read_frame(&mut self) -> io::Result<Option<Vec<u8>>> {
         // ANCHOR: read_frame
+        // A loop of three steps:
+        // 1. If the buffer holds a whole frame, take it out. Check the
+        //    length BEFORE making room for the payload; drop the consumed
+        //    bytes by moving the start past them. Keep count of the bytes
+        //    this frame needs: the 4 of the length, then the payload's too.
+        // 2. Not a whole frame yet: read more. First move the partial
+        //    frame to the front, so the buffer never grows past one frame
+        //    plus one read.
+        // 3. A read of 0 bytes is EOF: clean between frames, an error
+        //    inside one.
         // BEGIN SOLUTION
         loop {
-            // 1. If the buffer holds a whole frame, take it out.
             let buffered = &self.buffer[self.start..self.end];
-            let mut wanted = HEADER_LEN; // bytes of this frame we need
+            let mut wanted = HEADER_LEN;
             let mut payload_len = None;
             if let Some(header) = buffered.first_chunk::<HEADER_LEN>() {
                 let len = u32::from_be_bytes(*header);
-                // Check the length BEFORE making room for the payload.
                 let len = usize::try_from(len)
                     .ok()
                     .filter(|len| *len <= self.max_frame_len)
@@ -177,15 +186,11 @@ impl<R: Read> FrameReader<R> {
                 payload_len = Some(len);
                 if buffered.len() >= wanted {
                     let payload = buffered[HEADER_LEN..wanted].to_vec();
-                    // Drop the consumed bytes: move the start past them.
                     self.start += wanted;
                     return Ok(Some(payload));
                 }
             }
 
-            // 2. Not a whole frame yet: read more. First move the partial
-            // frame to the front, so the buffer never grows past one frame
-            // plus one read.
             self.buffer.copy_within(self.start..self.end, 0);
             self.end -= self.start;
             self.start = 0;
@@ -199,8 +204,6 @@ impl<R: Read> FrameReader<R> {
                 Err(e) => return Err(e),
             };
 
-            // 3. A read of 0 bytes is EOF: clean between frames, an error
-            // inside one.
             if n == 0 {
                 let got = self.end;
                 return match payload_len {

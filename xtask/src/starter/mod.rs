@@ -30,9 +30,18 @@
 //! solution used become dead code. Each file with a stub gets one inner
 //! attribute after its `//!` header, with a comment telling the student to
 //! delete it when the file has no `todo!()` left:
-//! `#![allow(unused_variables, dead_code)]`. Any other warning in the
-//! starter (an import only the solution uses, say) is the lab author's to
-//! fix by moving the `use` into the region; `check-solutions` reports it.
+//! `#![allow(unused_imports, unused_variables, dead_code)]`. Imports sit
+//! at the top of the file, outside the regions, so the student sees what
+//! the solution uses. Any other warning in the starter is the lab author's
+//! to fix; `check-solutions` reports it.
+//!
+//! # Explanations stay
+//!
+//! A region holds code only: a comment in it would be dropped with the
+//! code, and the explanation lost to the student. Teaching comments go
+//! above `// BEGIN SOLUTION` or into the function's doc comment, and a
+//! region with more than [`MAX_REGION_COMMENTS`] comment lines is an
+//! error.
 //!
 //! # What is copied
 //!
@@ -59,7 +68,7 @@ use crate::files;
 use crate::labs::{Info, Lab};
 use anyhow::{Context, Result, bail};
 pub use classroom::{CLASSROOM_WORKFLOW, classroom_workflow};
-pub use regions::{BEGIN, END, Region, regions};
+pub use regions::{BEGIN, END, MAX_REGION_COMMENTS, Region, regions};
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::SystemTime;
@@ -287,7 +296,7 @@ mod tests {
         );
         assert!(text.starts_with("//! A lab.\n\n// Starter code"), "{text}");
         assert!(
-            text.contains("#![allow(unused_variables, dead_code)]\n\nuse std::io;"),
+            text.contains("#![allow(unused_imports, unused_variables, dead_code)]\n\nuse std::io;"),
             "{text}"
         );
     }
@@ -323,6 +332,17 @@ mod tests {
         assert!(error_of(&no_doc).contains("`fn f` has a solution region but no doc comment"));
         let unbalanced = GOOD.replace("    Ok(a + s.len() as u32)\n", "    if a > 0 {\n");
         assert!(error_of(&unbalanced).contains("do not balance"));
+        let comment = GOOD.replace("    Ok(a", "    // Why: because.\n    Ok(a");
+        assert!(
+            error_of(&comment).starts_with("f.rs:13: a solution region holds 1 comment line(s)"),
+            "{}",
+            error_of(&comment)
+        );
+        let trailing = GOOD.replace(
+            "    Ok(a + s.len() as u32)",
+            "    Ok(a + s.len() as u32) // why",
+        );
+        assert!(error_of(&trailing).contains("holds 1 comment line(s)"));
     }
 
     #[test]

@@ -14,6 +14,13 @@ pub const BEGIN: &str = "// BEGIN SOLUTION";
 /// The closing marker, alone on its line.
 pub const END: &str = "// END SOLUTION";
 
+/// How many comment lines a region may hold: none. Every comment in a
+/// region is dropped with the code, so the only number that keeps every
+/// explanation for the student is 0 (a step that needs a remark gets it
+/// above the region, where the student reads it next to the `todo!()`).
+/// A line counts when it starts with `//` or has ` // ` after code.
+pub const MAX_REGION_COMMENTS: usize = 0;
+
 /// One solution region of a source file.
 #[derive(Debug, Clone)]
 pub struct Region {
@@ -263,6 +270,16 @@ fn check_region(
     // A statement that starts in the region and ends after it.
     if inside(end) {
         bail!(unbalanced());
+    }
+    let comments: Vec<usize> = (begin + 1..end)
+        .filter(|&n| lines[n].trim().starts_with("//") || lines[n].contains(" // "))
+        .collect();
+    if comments.len() > MAX_REGION_COMMENTS {
+        bail!(
+            "{name}:{}: a solution region holds {} comment line(s) (at most {MAX_REGION_COMMENTS}): the starter drops them with the code; move the explanation above `{BEGIN}` or into the function's doc comment",
+            comments[0] + 1,
+            comments.len()
+        );
     }
     let Some(hint) = doc_paragraph(&body.docs) else {
         bail!(

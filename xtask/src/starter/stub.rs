@@ -6,9 +6,9 @@ use anyhow::Result;
 
 /// The inner attribute added to each file with a stub.
 const ALLOW: &str = "// Starter code: until every todo!() of this file is written, some\n\
-// parameters and constants are unused. When none is left, delete this\n\
-// comment and the next line to get the compiler's warnings back.\n\
-#![allow(unused_variables, dead_code)]\n";
+// imports, parameters and constants are unused. When none is left, delete\n\
+// this comment and the next line to get the compiler's warnings back.\n\
+#![allow(unused_imports, unused_variables, dead_code)]\n";
 
 /// `todo!("…")` for `hint`, at `indent`, as rustfmt would lay it out.
 pub(super) fn todo_call(indent: &str, hint: &str) -> String {

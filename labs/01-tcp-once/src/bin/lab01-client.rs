@@ -13,6 +13,7 @@
 //! ```
 
 use anyhow::{Context, Result, bail};
+use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::process::ExitCode;
 
@@ -47,10 +48,10 @@ fn main() -> ExitCode {
 /// Python's `client = socket.socket()` and `client.connect(addr)`.
 fn connect_to_server(addr: SocketAddr) -> Result<TcpStream> {
     // ANCHOR: connect_to_server
-    // BEGIN SOLUTION
     // TcpStream::connect creates the socket and runs TCP's three-way
     // handshake (SYN, SYN-ACK, ACK). If nothing listens there, the server's
     // kernel answers RST and connect fails with "connection refused".
+    // BEGIN SOLUTION
     TcpStream::connect(addr).with_context(|| format!("could not connect to {addr}"))
     // END SOLUTION
     // ANCHOR_END: connect_to_server
@@ -59,11 +60,9 @@ fn connect_to_server(addr: SocketAddr) -> Result<TcpStream> {
 /// Python's `client.send(msg)`.
 fn send_message(conn: &mut TcpStream, message: &[u8]) -> Result<()> {
     // ANCHOR: send_message
-    // BEGIN SOLUTION
-    use std::io::Write;
-
     // write_all, like Python's sendall, keeps writing until every byte is
     // handed to the kernel; a single write (Python's send) may take fewer.
+    // BEGIN SOLUTION
     conn.write_all(message)
         .context("could not send the message")?;
     Ok(())
@@ -75,8 +74,6 @@ fn send_message(conn: &mut TcpStream, message: &[u8]) -> Result<()> {
 fn receive_reply(conn: &mut TcpStream) -> Result<Vec<u8>> {
     // ANCHOR: receive_reply
     // BEGIN SOLUTION
-    use std::io::Read;
-
     let mut buffer = [0u8; BUFFER_SIZE];
     let n = conn.read(&mut buffer).context("could not read the reply")?;
     Ok(buffer[..n].to_vec())

@@ -16,7 +16,9 @@
 //! server.close()                           # (dropping the TcpListener)
 //! ```
 
-use anyhow::Result;
+use anyhow::{Context, Result};
+use socket2::{Domain, Protocol, Socket, Type};
+use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::process::ExitCode;
 
@@ -60,21 +62,18 @@ fn main() -> ExitCode {
 /// `listen(5)`.
 fn open_listener(addr: SocketAddr) -> Result<TcpListener> {
     // ANCHOR: open_listener
-    // BEGIN SOLUTION
-    use anyhow::Context;
-    use socket2::{Domain, Protocol, Socket, Type};
-
     // socket.socket(): AF_INET (or AF_INET6 for an IPv6 address) and
     // SOCK_STREAM, which is TCP. std's TcpListener::bind would do all three
     // steps at once, but would hide the backlog; socket2 lets us pass 5.
+    // bind(): claim the address. This fails if another socket holds it.
+    // listen(5): from now on the kernel completes handshakes for us and
+    // queues up to 5 connections until we accept them.
+    // BEGIN SOLUTION
     let socket = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))
         .context("could not create a TCP socket")?;
-    // bind(): claim the address. This fails if another socket holds it.
     socket
         .bind(&addr.into())
         .with_context(|| format!("could not bind {addr}"))?;
-    // listen(5): from now on the kernel completes handshakes for us and
-    // queues up to 5 connections until we accept them.
     socket
         .listen(BACKLOG)
         .with_context(|| format!("could not listen on {addr}"))?;
@@ -86,11 +85,9 @@ fn open_listener(addr: SocketAddr) -> Result<TcpListener> {
 /// Waits for one client: Python's `sock, addr = server.accept()`.
 fn accept_client(listener: &TcpListener) -> Result<TcpStream> {
     // ANCHOR: accept_client
-    // BEGIN SOLUTION
-    use anyhow::Context;
-
     // accept() blocks until a connection is queued, then returns a NEW
     // socket for that one client; the listener keeps listening.
+    // BEGIN SOLUTION
     let (conn, _client_addr) = listener.accept().context("accept failed")?;
     Ok(conn)
     // END SOLUTION
@@ -100,13 +97,10 @@ fn accept_client(listener: &TcpListener) -> Result<TcpStream> {
 /// Reads once: Python's `sock.recv(1024)`.
 fn receive_message(conn: &mut TcpStream) -> Result<Vec<u8>> {
     // ANCHOR: receive_message
-    // BEGIN SOLUTION
-    use anyhow::Context;
-    use std::io::Read;
-
     // One read returns what the kernel has queued, at most BUFFER_SIZE
     // bytes. A longer message is NOT read whole: the rest stays queued.
     // 0 bytes means EOF (the client closed), not an empty message.
+    // BEGIN SOLUTION
     let mut buffer = [0u8; BUFFER_SIZE];
     let n = conn
         .read(&mut buffer)
@@ -119,13 +113,10 @@ fn receive_message(conn: &mut TcpStream) -> Result<Vec<u8>> {
 /// Replies: Python's `sock.send('已收到'.encode('utf-8'))`.
 fn send_reply(conn: &mut TcpStream) -> Result<()> {
     // ANCHOR: send_reply
-    // BEGIN SOLUTION
-    use anyhow::Context;
-    use std::io::Write;
-
     // write_all is Python's sendall: `send` (Rust's `write`) may take only
     // part of the bytes and returns how many; write_all loops until all
     // are handed to the kernel.
+    // BEGIN SOLUTION
     conn.write_all(REPLY.as_bytes())
         .context("could not send the reply")?;
     Ok(())

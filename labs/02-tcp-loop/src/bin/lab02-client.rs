@@ -27,8 +27,8 @@
 //! Unlike the tutorial, this client prints no prompt: a prompt without a
 //! newline would run into the next line of output.
 
-use anyhow::Result;
-use std::io::BufRead;
+use anyhow::{Context, Result, bail};
+use std::io::{BufRead, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::process::ExitCode;
 
@@ -51,8 +51,6 @@ fn main() -> ExitCode {
 fn connect_to_server(addr: SocketAddr) -> Result<TcpStream> {
     // ANCHOR: connect_to_server
     // BEGIN SOLUTION
-    use anyhow::Context;
-
     TcpStream::connect(addr).with_context(|| format!("could not connect to {addr}"))
     // END SOLUTION
     // ANCHOR_END: connect_to_server
@@ -70,10 +68,9 @@ fn connect_to_server(addr: SocketAddr) -> Result<TcpStream> {
 /// replying`.
 fn chat(conn: &mut TcpStream, input: impl BufRead) -> Result<()> {
     // ANCHOR: chat
+    // lines() removes the "\n"; remove a "\r" too (Windows line ends).
+    // An empty line ends the chat: Python's `if not msg: break`.
     // BEGIN SOLUTION
-    use anyhow::{Context, bail};
-    use std::io::{Read, Write};
-
     let mut lines = input.lines();
     loop {
         let line = match lines.next() {
@@ -83,10 +80,8 @@ fn chat(conn: &mut TcpStream, input: impl BufRead) -> Result<()> {
                 return Ok(());
             }
         };
-        // lines() removes the "\n"; remove a "\r" too (Windows line ends).
         let message = line.trim_end_matches('\r');
         if message.is_empty() {
-            // Python's `if not msg: break`.
             report_end("empty line");
             return Ok(());
         }

@@ -39,7 +39,9 @@
 //! not an empty message: TCP has no empty messages, so 0 bytes always means
 //! "the peer closed its sending side", and every later read returns 0 again.
 
-use anyhow::Result;
+use anyhow::{Context, Result};
+use socket2::{Domain, Protocol, Socket, Type};
+use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::process::ExitCode;
 
@@ -87,9 +89,6 @@ fn main() -> ExitCode {
 fn open_listener(addr: SocketAddr) -> Result<TcpListener> {
     // ANCHOR: open_listener
     // BEGIN SOLUTION
-    use anyhow::Context;
-    use socket2::{Domain, Protocol, Socket, Type};
-
     let socket = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))
         .context("could not create a TCP socket")?;
     socket
@@ -124,12 +123,11 @@ fn open_listener(addr: SocketAddr) -> Result<TcpListener> {
 /// (for example the process ran out of file descriptors): `accept failed`.
 fn serve_forever(listener: &TcpListener) -> Result<()> {
     // ANCHOR: serve_forever
+    // accept() takes the oldest connection from the backlog, or blocks
+    // until one arrives. `conn` is dropped at the end of each turn: that closes it (the
+    // tutorial's sock.close()), and the loop accepts the next client.
     // BEGIN SOLUTION
-    use anyhow::Context;
-
     loop {
-        // accept() takes the oldest connection from the backlog, or blocks
-        // until one arrives.
         let (mut conn, peer) = match listener.accept() {
             Ok(accepted) => accepted,
             Err(e) if labkit::is_aborted_before_accept(&e) => {
@@ -143,8 +141,6 @@ fn serve_forever(listener: &TcpListener) -> Result<()> {
             Ok(()) => report_closed(peer),
             Err(e) => report_lost(peer, &e),
         }
-        // `conn` is dropped at the end of each turn: that closes it (the
-        // tutorial's sock.close()), and the loop accepts the next client.
     }
     // END SOLUTION
     // ANCHOR_END: serve_forever
@@ -158,12 +154,12 @@ fn serve_forever(listener: &TcpListener) -> Result<()> {
 /// client reset the connection).
 fn serve_client(conn: &mut TcpStream) -> Result<()> {
     // ANCHOR: serve_client
+    // 0 bytes is EOF: the client closed its sending side, and every
+    // later read would return 0 bytes again. This is the check that the
+    // tutorial's loop is missing.
     // BEGIN SOLUTION
     loop {
         let message = receive_message(conn)?;
-        // 0 bytes is EOF: the client closed its sending side, and every
-        // later read would return 0 bytes again. This is the check that the
-        // tutorial's loop is missing.
         if message.is_empty() {
             return Ok(());
         }
@@ -184,9 +180,6 @@ fn serve_client(conn: &mut TcpStream) -> Result<()> {
 fn receive_message(conn: &mut TcpStream) -> Result<Vec<u8>> {
     // ANCHOR: receive_message
     // BEGIN SOLUTION
-    use anyhow::Context;
-    use std::io::Read;
-
     let mut buffer = [0u8; BUFFER_SIZE];
     let n = conn
         .read(&mut buffer)
@@ -200,9 +193,6 @@ fn receive_message(conn: &mut TcpStream) -> Result<Vec<u8>> {
 fn send_reply(conn: &mut TcpStream) -> Result<()> {
     // ANCHOR: send_reply
     // BEGIN SOLUTION
-    use anyhow::Context;
-    use std::io::Write;
-
     conn.write_all(REPLY.as_bytes())
         .context("could not send the reply")?;
     Ok(())

@@ -35,7 +35,7 @@
 
 use anyhow::{Context, Result};
 use std::io::BufRead;
-use std::net::{SocketAddr, UdpSocket};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, UdpSocket};
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -114,17 +114,15 @@ fn timeout_arg() -> Result<Duration> {
 /// it, or on the unspecified address (all interfaces) otherwise.
 fn open_socket(server: SocketAddr, timeout: Duration) -> Result<UdpSocket> {
     // ANCHOR: open_socket
+    // With a read timeout, recv_from gives up after `timeout` with an error
+    // (WouldBlock on Unix, TimedOut on Windows) instead of blocking forever.
     // BEGIN SOLUTION
-    use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
-
     let ip = match server.ip() {
         ip if ip.is_loopback() => ip,
         IpAddr::V4(_) => IpAddr::V4(Ipv4Addr::UNSPECIFIED),
         IpAddr::V6(_) => IpAddr::V6(Ipv6Addr::UNSPECIFIED),
     };
     let socket = UdpSocket::bind((ip, 0)).context("could not create a UDP socket")?;
-    // With a read timeout, recv_from gives up after `timeout` with an error
-    // (WouldBlock on Unix, TimedOut on Windows) instead of blocking forever.
     socket
         .set_read_timeout(Some(timeout))
         .context("could not set the read timeout")?;

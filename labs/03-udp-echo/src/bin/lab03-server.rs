@@ -25,7 +25,7 @@
 //! the tutorial says). Python does not tell you when that happens; this
 //! server does, with the second line `(cut: ...)`.
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use std::net::{SocketAddr, UdpSocket};
 use std::process::ExitCode;
 
@@ -90,12 +90,10 @@ fn main() -> ExitCode {
 /// Python's `socket.socket(type=socket.SOCK_DGRAM)` and `bind(addr)`.
 fn open_socket(addr: SocketAddr) -> Result<UdpSocket> {
     // ANCHOR: open_socket
-    // BEGIN SOLUTION
-    use anyhow::Context;
-
     // UdpSocket::bind creates a SOCK_DGRAM socket and binds it. There is
     // nothing to listen for: from now on datagrams sent to `addr` queue up
     // in this socket's receive buffer, each with its sender's address.
+    // BEGIN SOLUTION
     UdpSocket::bind(addr).with_context(|| format!("could not bind {addr}"))
     // END SOLUTION
     // ANCHOR_END: open_socket
@@ -113,8 +111,6 @@ fn open_socket(addr: SocketAddr) -> Result<UdpSocket> {
 fn receive_datagram(socket: &UdpSocket) -> Result<Datagram> {
     // ANCHOR: receive_datagram
     // BEGIN SOLUTION
-    use anyhow::Context;
-
     let mut whole = vec![0u8; LARGEST_PAYLOAD];
     let (len, from) = socket
         .peek_from(&mut whole)
@@ -134,11 +130,9 @@ fn receive_datagram(socket: &UdpSocket) -> Result<Datagram> {
 /// Python's `server.sendto(msg, addr)`: one datagram to the sender.
 fn send_back(socket: &UdpSocket, bytes: &[u8], to: SocketAddr) -> Result<()> {
     // ANCHOR: send_back
-    // BEGIN SOLUTION
-    use anyhow::Context;
-
     // One send_to is one datagram: it goes whole or not at all, so there is
     // no send_all for UDP.
+    // BEGIN SOLUTION
     socket
         .send_to(bytes, to)
         .with_context(|| format!("could not send the reply to {to}"))?;

@@ -20,7 +20,8 @@
 //! ```
 
 use anyhow::{Context, Result, anyhow};
-use std::io::BufRead;
+use socket2::SockRef;
+use std::io::{BufRead, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::process::ExitCode;
 
@@ -100,16 +101,15 @@ fn connect_to_server(addr: SocketAddr) -> Result<TcpStream> {
 /// `getsockopt(...)`.
 fn set_nodelay(conn: &TcpStream, on: bool) -> Result<bool> {
     // ANCHOR: set_nodelay
-    // BEGIN SOLUTION
-    use socket2::SockRef;
-
     // SockRef borrows the std stream as a socket2 socket, which offers
     // every socket option (std has set_nodelay too, but not most others).
+    // Then read the option back: getsockopt asks the kernel, so the value
+    // returned is the one it uses.
+    // BEGIN SOLUTION
     let socket = SockRef::from(conn);
     socket
         .set_tcp_nodelay(on)
         .context("could not set TCP_NODELAY")?;
-    // Read it back: getsockopt asks the kernel, so this is what it uses.
     socket.tcp_nodelay().context("could not read TCP_NODELAY")
     // END SOLUTION
     // ANCHOR_END: set_nodelay
@@ -119,12 +119,10 @@ fn set_nodelay(conn: &TcpStream, on: bool) -> Result<bool> {
 /// length.
 fn send_line(conn: &mut TcpStream, message: &[u8]) -> Result<()> {
     // ANCHOR: send_line
-    // BEGIN SOLUTION
-    use std::io::Write;
-
     // write_all hands the bytes to the kernel's send buffer and returns;
     // when they leave, and how the receiver's reads will cut them, is up
     // to TCP and to the receiver.
+    // BEGIN SOLUTION
     conn.write_all(message).context("could not send the line")
     // END SOLUTION
     // ANCHOR_END: send_line

@@ -32,7 +32,8 @@
 //!     sock.close()
 //! ```
 
-use anyhow::Result;
+use anyhow::{Context, Result};
+use std::io::Read;
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::process::ExitCode;
 
@@ -97,11 +98,9 @@ fn print_chunks(conn: &mut TcpStream) -> Result<()> {
 /// Creates the listening socket: Python's `socket()`, `bind()`, `listen()`.
 fn open_listener(addr: SocketAddr) -> Result<TcpListener> {
     // ANCHOR: open_listener
-    // BEGIN SOLUTION
-    use anyhow::Context;
-
     // TcpListener::bind creates the socket, binds it and listens, all at
     // once (lab 1 did the three steps one by one with socket2).
+    // BEGIN SOLUTION
     TcpListener::bind(addr).with_context(|| format!("could not listen on {addr}"))
     // END SOLUTION
     // ANCHOR_END: open_listener
@@ -111,8 +110,6 @@ fn open_listener(addr: SocketAddr) -> Result<TcpListener> {
 fn accept_client(listener: &TcpListener) -> Result<(TcpStream, SocketAddr)> {
     // ANCHOR: accept_client
     // BEGIN SOLUTION
-    use anyhow::Context;
-
     listener.accept().context("accept failed")
     // END SOLUTION
     // ANCHOR_END: accept_client
@@ -122,15 +119,12 @@ fn accept_client(listener: &TcpListener) -> Result<(TcpStream, SocketAddr)> {
 /// queued (1 to 1024 bytes), or an empty vector at EOF.
 fn receive_chunk(conn: &mut TcpStream) -> Result<Vec<u8>> {
     // ANCHOR: receive_chunk
-    // BEGIN SOLUTION
-    use anyhow::Context;
-    use std::io::Read;
-
     // A read returns as soon as ANY bytes are queued, and at most as many
     // as the buffer holds. It knows nothing of the writes that produced
     // them: three writes queued before this call come out together, and
     // a write longer than the buffer is left partly queued for the next
     // read.
+    // BEGIN SOLUTION
     let mut buffer = [0u8; BUFFER_SIZE];
     let n = conn
         .read(&mut buffer)

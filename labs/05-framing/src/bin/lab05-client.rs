@@ -23,7 +23,10 @@
 //! KiB) would stall, the server blocked writing replies nobody reads yet.
 
 use anyhow::{Context, Result};
-use std::io::BufRead;
+use lab05_framing::frame::{FrameReader, write_frame};
+use lab05_framing::frame_error;
+use labkit::{byte_count, preview};
+use std::io::{BufRead, BufWriter, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::process::ExitCode;
 
@@ -63,14 +66,11 @@ fn connect_to_server(addr: SocketAddr) -> Result<TcpStream> {
 /// Writes every message as a frame, all at once; returns the bytes sent.
 fn send_burst(conn: &TcpStream, messages: &[Vec<u8>]) -> Result<usize> {
     // ANCHOR: send_burst
-    // BEGIN SOLUTION
-    use lab05_framing::frame::write_frame;
-    use std::io::{BufWriter, Write};
-
     // A BufWriter gathers the frames in memory and hands them to the kernel
     // in as few writes as it can (one, for what fits in its 8 KiB buffer):
     // the burst that makes the frames arrive merged. `&TcpStream`
     // implements Write, so the stream itself stays free for reading.
+    // BEGIN SOLUTION
     let mut out = BufWriter::new(conn);
     let mut sent = 0;
     for message in messages {
@@ -96,10 +96,6 @@ fn send_burst(conn: &TcpStream, messages: &[Vec<u8>]) -> Result<usize> {
 fn receive_replies(conn: &TcpStream, count: usize) -> Result<()> {
     // ANCHOR: receive_replies
     // BEGIN SOLUTION
-    use lab05_framing::frame::FrameReader;
-    use lab05_framing::frame_error;
-    use labkit::{byte_count, preview};
-
     let mut frames = FrameReader::new(conn);
     for i in 1..=count {
         let reply = frames

@@ -26,8 +26,10 @@
 //!     sock.close()
 //! ```
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use lab05_framing::describe_frame_error;
+use lab05_framing::frame::{FrameReader, write_frame};
+use labkit::{byte_count, preview};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::process::ExitCode;
 
@@ -63,8 +65,6 @@ fn main() -> ExitCode {
 fn open_listener(addr: SocketAddr) -> Result<TcpListener> {
     // ANCHOR: open_listener
     // BEGIN SOLUTION
-    use anyhow::Context;
-
     TcpListener::bind(addr).with_context(|| format!("could not listen on {addr}"))
     // END SOLUTION
     // ANCHOR_END: open_listener
@@ -74,8 +74,6 @@ fn open_listener(addr: SocketAddr) -> Result<TcpListener> {
 fn accept_client(listener: &TcpListener) -> Result<(TcpStream, SocketAddr)> {
     // ANCHOR: accept_client
     // BEGIN SOLUTION
-    use anyhow::Context;
-
     listener.accept().context("accept failed")
     // END SOLUTION
     // ANCHOR_END: accept_client
@@ -92,12 +90,9 @@ fn accept_client(listener: &TcpListener) -> Result<(TcpStream, SocketAddr)> {
 /// connection is closed when `conn` is dropped here.
 fn echo_frames(conn: TcpStream) -> std::io::Result<usize> {
     // ANCHOR: echo_frames
-    // BEGIN SOLUTION
-    use lab05_framing::frame::{FrameReader, write_frame};
-    use labkit::{byte_count, preview};
-
     // The FrameReader owns the stream; get_mut() lends it back for the
     // replies (a TcpStream reads and writes through the same socket).
+    // BEGIN SOLUTION
     let mut frames = FrameReader::new(conn);
     let mut messages = 0;
     while let Some(message) = frames.read_frame()? {
