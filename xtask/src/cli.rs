@@ -39,7 +39,7 @@ pub fn main() -> ExitCode {
 }
 
 fn run(args: &[String]) -> Result<bool> {
-    let root = workspace_root();
+    let root = workspace_root()?;
     let info = Info::load(&root)?;
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     match args.as_slice() {

@@ -135,10 +135,34 @@ impl Info {
     }
 }
 
-/// The workspace root: xtask lives in `ROOT/xtask`.
-pub fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("xtask sits one folder below the workspace root")
-        .to_path_buf()
+/// The workspace root around `start`: the first of `start` and its parents
+/// that holds [`INFO_FILE`]. Found at run time, never from where xtask was
+/// compiled: with a shared `CARGO_TARGET_DIR`, one xtask binary serves
+/// every copy of the course (the instructor's, a starter, a submission),
+/// and each must check its own files.
+///
+/// # Errors
+///
+/// No folder from `start` up holds [`INFO_FILE`].
+pub fn find_root(start: &Path) -> Result<PathBuf> {
+    start
+        .ancestors()
+        .find(|dir| dir.join(INFO_FILE).is_file())
+        .map(Path::to_path_buf)
+        .with_context(|| {
+            format!(
+                "no {INFO_FILE} in {} or any folder above it: run cargo xtask inside the course's folder",
+                start.display()
+            )
+        })
+}
+
+/// The workspace root around the current folder (see [`find_root`]).
+///
+/// # Errors
+///
+/// The current folder is unreadable or not inside a course copy.
+pub fn workspace_root() -> Result<PathBuf> {
+    let here = std::env::current_dir().context("could not read the current folder")?;
+    find_root(&here)
 }

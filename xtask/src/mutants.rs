@@ -394,7 +394,7 @@ mod tests {
     /// then proves they are caught.
     #[test]
     fn every_lab_has_mutants_that_still_apply() {
-        let root = workspace_root();
+        let root = workspace_root().unwrap();
         let info = Info::load(&root).expect("labs/info.toml must load");
         for lab in &info.labs {
             let mutants = load(&root, lab).unwrap_or_else(|e| panic!("{e:#}"));

@@ -19,7 +19,7 @@ pub struct State {
 struct LastCheck(LabState, u32);
 
 fn path(root: &Path) -> PathBuf {
-    crate::runner::target_dir(root).join("socket-labs/last-check.json")
+    crate::runner::own_dir(root).join("last-check.json")
 }
 
 impl State {

@@ -20,7 +20,9 @@ use xtask::labs::{Info, workspace_root};
 use xtask::model::status_word;
 
 fn fixtures() -> PathBuf {
-    workspace_root().join("xtask/tests/fixtures/submissions")
+    workspace_root()
+        .unwrap()
+        .join("xtask/tests/fixtures/submissions")
 }
 
 fn copy_dir(from: &Path, to: &Path) {
@@ -183,7 +185,7 @@ fn server_then_client(server: [&str; 5], client: [&str; 4]) -> Vec<&'static str>
 
 #[test]
 fn a_class_of_broken_submissions_gets_the_right_verdicts() {
-    let root = workspace_root();
+    let root = workspace_root().unwrap();
     let info = Info::load(&root).unwrap();
     let base = xtask::runner::target_dir(&root).join("socket-labs/grade-test");
     let dir = base.join("class");

@@ -323,7 +323,7 @@ fn hidden_literals(root: &Path, lab_dir: &Path) -> Vec<String> {
 
 #[test]
 fn every_literal_a_solution_prints_is_stated_in_the_docs() {
-    let root = workspace_root();
+    let root = workspace_root().unwrap();
     let info = Info::load(&root).expect("labs/info.toml must load");
     let mut problems = Vec::new();
     for lab in &info.labs {

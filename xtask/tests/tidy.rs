@@ -34,7 +34,7 @@ fn test_names(source: &str) -> BTreeSet<String> {
 
 #[test]
 fn every_lab_in_info_toml_has_its_folder_package_readme_and_scenarios() {
-    let root = workspace_root();
+    let root = workspace_root().unwrap();
     let info = Info::load(&root).expect("labs/info.toml must load");
     let mut problems = Vec::new();
     for lab in &info.labs {
@@ -221,7 +221,7 @@ fn rust_files(dir: &Path) -> Vec<std::path::PathBuf> {
 /// thousand; every wait must be on a real condition with a deadline.
 #[test]
 fn nothing_sleeps_to_synchronise() {
-    let root = workspace_root();
+    let root = workspace_root().unwrap();
     let mut found = Vec::new();
     for dir in ["labs", "crates", "xtask/src", "xtask/tests"] {
         for path in rust_files(&root.join(dir)) {
@@ -282,7 +282,7 @@ fn module_of(rel: &Path) -> String {
 
 /// The xtask modules each module names through `crate::MODULE`, in code.
 fn xtask_imports() -> std::collections::BTreeMap<String, BTreeSet<String>> {
-    let src = workspace_root().join("xtask/src");
+    let src = workspace_root().unwrap().join("xtask/src");
     let mut imports: std::collections::BTreeMap<String, BTreeSet<String>> = Default::default();
     for path in rust_files(&src) {
         let module = module_of(path.strip_prefix(&src).unwrap());
@@ -356,7 +356,7 @@ fn xtask_modules_keep_their_layers() {
 
 #[test]
 fn every_lab_can_be_found_by_number_and_name() {
-    let info = Info::load(&workspace_root()).unwrap();
+    let info = Info::load(&workspace_root().unwrap()).unwrap();
     for lab in &info.labs {
         for query in [
             lab.number.to_string(),
@@ -382,7 +382,7 @@ const MOST_LINES: usize = 400;
 
 #[test]
 fn no_xtask_file_is_over_400_lines_without_a_reason() {
-    let root = workspace_root();
+    let root = workspace_root().unwrap();
     let architecture = std::fs::read_to_string(root.join("ARCHITECTURE.md")).unwrap_or_default();
     let mut problems = Vec::new();
     for path in rust_files(&root.join("xtask/src")) {

@@ -30,6 +30,13 @@ pub fn target_dir(root: &Path) -> PathBuf {
     std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from)
 }
 
+/// This copy's own files (the last check, the verdicts): always under
+/// `ROOT/target/socket-labs`, never in a `CARGO_TARGET_DIR` that other
+/// copies of the course may share.
+pub fn own_dir(root: &Path) -> PathBuf {
+    root.join("target").join("socket-labs")
+}
+
 /// Runs cargo from the workspace `root` with the environment a check needs:
 /// snapshots are read, never written, whatever the caller's environment
 /// says.
@@ -53,7 +60,8 @@ pub struct RunOptions {
     /// [`target_dir`]). The grader shares one between submissions so the
     /// dependencies compile once.
     pub target_dir: Option<PathBuf>,
-    /// Where the verdict files go (default: under the target directory).
+    /// Where the verdict files go (default: this copy's own, see
+    /// [`own_dir`]).
     pub verdict_dir: Option<PathBuf>,
     /// How long building may take.
     pub build_deadline: Duration,
@@ -140,14 +148,10 @@ pub fn run_lab_with(root: &Path, lab: &Lab, options: &RunOptions) -> Result<LabO
         }
     }
 
-    let report_dir = options.verdict_dir.clone().unwrap_or_else(|| {
-        options
-            .target_dir
-            .clone()
-            .unwrap_or_else(|| target_dir(root))
-            .join("socket-labs/verdicts")
-            .join(&package)
-    });
+    let report_dir = options
+        .verdict_dir
+        .clone()
+        .unwrap_or_else(|| own_dir(root).join("verdicts").join(&package));
     let _ = std::fs::remove_dir_all(&report_dir);
     std::fs::create_dir_all(&report_dir)
         .with_context(|| format!("could not create {}", report_dir.display()))?;
