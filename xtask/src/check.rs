@@ -4,6 +4,7 @@
 //! hint and the command to run next.
 
 use crate::labs::{Info, Lab};
+use crate::lang::Lang;
 use crate::model::diff::{Side, TranscriptDiff};
 use crate::model::{LabOutcome, LabState, Status, lab_state, points};
 use crate::runner::run_lab;
@@ -187,7 +188,14 @@ pub fn render_lab(lab: &Lab, outcome: &LabOutcome, style: Style) -> String {
 /// # Errors
 ///
 /// Cargo could not be run.
-pub fn check(root: &Path, info: &Info, labs: &[&Lab], style: Style) -> Result<bool> {
+pub fn check(root: &Path, info: &Info, labs: &[&Lab], style: Style, lang: Lang) -> Result<bool> {
+    let warnings = crate::guard::warnings(root, info, lang);
+    for warning in &warnings {
+        println!("{}", style.red(warning));
+    }
+    if !warnings.is_empty() {
+        println!();
+    }
     let started = Instant::now();
     let mut all_passed = true;
     let mut states = crate::state::State::load(root);

@@ -2,6 +2,7 @@
 
 use crate::check::{self, Style};
 use crate::labs::{Info, Lab, workspace_root};
+use crate::lang::Lang;
 use crate::state::State;
 use anyhow::{Result, bail};
 use std::process::ExitCode;
@@ -45,11 +46,11 @@ fn run(args: &[String]) -> Result<bool> {
     match args.as_slice() {
         ["check-lab", "--all"] => {
             let labs: Vec<&Lab> = info.labs.iter().collect();
-            check::check(&root, &info, &labs, Style::detect())
+            check::check(&root, &info, &labs, Style::detect(), Lang::detect())
         }
         ["check-lab", which] => {
             let lab = info.find(which)?;
-            check::check(&root, &info, &[lab], Style::detect())
+            check::check(&root, &info, &[lab], Style::detect(), Lang::detect())
         }
         ["list"] => {
             list(&root, &info);

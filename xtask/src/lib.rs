@@ -5,6 +5,9 @@
 //! # Layout
 //!
 //! - [`labs`]: reads `labs/info.toml`, the one list of labs.
+//! - [`lang`]: Chinese or English, for what a student reads.
+//! - [`guard`]: check-lab's warning when a file the grader replaces was
+//!   changed (the starter records their checksums).
 //! - [`model`]: a lab's result as data (outcome, state, points, diff,
 //!   grades), below everything that shows it.
 //! - [`runner`]: builds a lab and runs its scenarios, collecting verdicts.
@@ -21,7 +24,9 @@ pub mod check;
 pub mod cli;
 pub mod files;
 pub mod grade;
+pub mod guard;
 pub mod labs;
+pub mod lang;
 pub mod model;
 pub mod mutants;
 pub mod runner;

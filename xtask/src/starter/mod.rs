@@ -210,6 +210,19 @@ impl Starter {
             mtime: None,
             student: false,
         });
+        let checksums = crate::guard::record(
+            info,
+            starter
+                .files
+                .iter()
+                .map(|f| (f.path.as_str(), &f.content[..])),
+        );
+        starter.files.push(File {
+            path: crate::guard::CHECKSUMS_FILE.to_owned(),
+            content: checksums.into_bytes(),
+            mtime: None,
+            student: false,
+        });
         solutions.check(&starter.files)?;
         Ok(starter)
     }
