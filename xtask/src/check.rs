@@ -55,6 +55,20 @@ impl Style {
     }
 }
 
+/// A lab's state as a student reads it.
+pub fn state_text(state: LabState, lang: Lang) -> &'static str {
+    match (state, lang) {
+        (_, Lang::En) => state.as_str(),
+        (LabState::Passed, Lang::Zh) => "已通过",
+        (LabState::NotDone, Lang::Zh) => "尚未完成",
+        (LabState::Failing, Lang::Zh) => "未通过",
+        (LabState::DoesNotCompile, Lang::Zh) => "无法编译",
+        (LabState::NotSubmitted, Lang::Zh) => "未提交",
+        (LabState::Tampered, Lang::Zh) => "被改动",
+        (LabState::NotGraded, Lang::Zh) => "未评分",
+    }
+}
+
 /// The word a scenario's line starts with.
 fn status_word(status: Status, style: Style) -> String {
     match status {
@@ -251,7 +265,9 @@ mod tests {
             number: 1,
             name: "tcp-once".into(),
             title: "Single-shot TCP".into(),
+            title_zh: "单次通讯 TCP".into(),
             hint: "Use write_all.".into(),
+            hint_zh: "用 write_all。".into(),
             scenarios: vec![
                 ScenarioInfo {
                     name: "a".into(),

@@ -15,6 +15,8 @@ commands for students:
   check-lab --all    check every lab in order
   list               the labs in order, with what the last check found
   hint N             the hint of lab N
+  reset N [--yes]    put lab N's src/ back as the starter has it (asks first)
+  --lang zh|en       the language of messages (default: from LANG / LC_ALL)
 
 commands for instructors:
   starter --out DIR  write the students' copy: every solution region becomes todo!()
@@ -42,32 +44,47 @@ pub fn main() -> ExitCode {
 fn run(args: &[String]) -> Result<bool> {
     let root = workspace_root()?;
     let info = Info::load(&root)?;
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let mut args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let mut lang = Lang::detect();
+    if let Some(at) = args.iter().position(|a| *a == "--lang") {
+        let value = args.get(at + 1).copied().unwrap_or_default();
+        lang = Lang::parse(value)
+            .ok_or_else(|| anyhow::anyhow!("--lang takes zh or en, not `{value}`\n\n{USAGE}"))?;
+        args.drain(at..(at + 2).min(args.len()));
+    }
     match args.as_slice() {
         ["check-lab", "--all"] => {
             let labs: Vec<&Lab> = info.labs.iter().collect();
-            check::check(&root, &info, &labs, Style::detect(), Lang::detect())
+            check::check(&root, &info, &labs, Style::detect(), lang)
         }
         ["check-lab", which] => {
             let lab = info.find(which)?;
-            check::check(&root, &info, &[lab], Style::detect(), Lang::detect())
+            check::check(&root, &info, &[lab], Style::detect(), lang)
         }
         ["list"] => {
-            list(&root, &info);
+            list(&root, &info, lang);
             Ok(true)
         }
         ["hint", which] => {
             let lab = info.find(which)?;
             println!(
-                "lab {} · {}\n\n{}\n",
+                "{} {} · {}\n\n{}\n",
+                lang.pick("lab", "实验"),
                 lab.number,
-                lab.title,
-                lab.hint.trim()
+                lab.title_in(lang),
+                lab.hint_in(lang).trim()
             );
             println!(
-                "when you have tried it: `cargo xtask check-lab {}`",
+                "{} `cargo xtask check-lab {}`",
+                lang.pick("when you have tried it:", "试过之后："),
                 lab.number
             );
+            Ok(true)
+        }
+        ["reset", which] | ["reset", which, "--yes"] | ["reset", "--yes", which] => {
+            let lab = info.find(which)?;
+            let yes = args.contains(&"--yes");
+            crate::starter::student::reset(&root, lab, yes, lang, &mut std::io::stdin().lock())?;
             Ok(true)
         }
         ["starter", "--out", dir] => {
@@ -96,24 +113,41 @@ fn run(args: &[String]) -> Result<bool> {
     }
 }
 
-fn list(root: &std::path::Path, info: &Info) {
+fn list(root: &std::path::Path, info: &Info, lang: Lang) {
     let state = State::load(root);
     println!(
-        "{:<4} {:<16} {:<18} {:>7}  title",
-        "lab", "name", "last check", "points"
+        "{:<4} {:<16} {:<18} {:>7}  {}",
+        lang.pick("lab", "实验"),
+        lang.pick("name", "名称"),
+        lang.pick("last check", "上次检查"),
+        lang.pick("points", "分数"),
+        lang.pick("title", "标题")
     );
     for lab in &info.labs {
         let (text, pts) = match state.get(lab) {
             Some(s) => (
-                s.as_str(),
+                crate::check::state_text(s, lang).to_owned(),
                 format!("{}/{}", state.points(lab).unwrap_or(0), lab.max_points()),
             ),
-            None => ("not checked yet", format!("-/{}", lab.max_points())),
+            None => (
+                lang.pick("not checked yet", "尚未检查").to_owned(),
+                format!("-/{}", lab.max_points()),
+            ),
         };
         println!(
             "{:<4} {:<16} {:<18} {:>7}  {}",
-            lab.number, lab.name, text, pts, lab.title
+            lab.number,
+            lab.name,
+            text,
+            pts,
+            lab.title_in(lang)
         );
     }
-    println!("\nrun `cargo xtask check-lab N` to check a lab, `cargo xtask hint N` for its hint");
+    println!(
+        "\n{}",
+        lang.pick(
+            "run `cargo xtask check-lab N` to check a lab, `cargo xtask hint N` for its hint",
+            "运行 `cargo xtask check-lab N` 检查一个实验，`cargo xtask hint N` 查看它的提示"
+        )
+    );
 }

@@ -2,6 +2,7 @@
 //! labs exist, in which order, with which hint and how many points each
 //! scenario is worth (rustlings keeps its `info.toml` the same way).
 
+use crate::lang::Lang;
 use anyhow::{Context, Result, bail};
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
@@ -29,7 +30,11 @@ pub struct Lab {
     /// The short name: folder `labs/NN-NAME`, package `labNN-NAME`.
     pub name: String,
     pub title: String,
+    /// The title in Chinese (terms as in the book's glossary).
+    pub title_zh: String,
     pub hint: String,
+    /// The hint in Chinese.
+    pub hint_zh: String,
     /// The scenarios, in the order they are reported.
     pub scenarios: Vec<ScenarioInfo>,
 }
@@ -57,6 +62,16 @@ impl Lab {
     /// `lab 1 (tcp-once)`, as messages name a lab.
     pub fn label(&self) -> String {
         format!("lab {} ({})", self.number, self.name)
+    }
+
+    /// The title in `lang`.
+    pub fn title_in(&self, lang: Lang) -> &str {
+        lang.pick(&self.title, &self.title_zh)
+    }
+
+    /// The hint in `lang`.
+    pub fn hint_in(&self, lang: Lang) -> &str {
+        lang.pick(&self.hint, &self.hint_zh)
     }
 
     /// The most points the lab can give.

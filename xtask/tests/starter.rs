@@ -66,3 +66,35 @@ fn a_starter_keeps_every_comment_line_outside_the_code() {
         "too few comment lines compared: {compared:?}"
     );
 }
+
+#[test]
+fn the_starter_has_a_student_readme_and_never_offers_to_update_snapshots() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    let info = Info::load(root).unwrap();
+    let starter = Starter::build(root, &info).unwrap();
+    let text = |path: &str| {
+        let file = starter.files.iter().find(|f| f.path == path).unwrap();
+        String::from_utf8(file.content.clone()).unwrap()
+    };
+    let readme = text("README.md");
+    for lab in &info.labs {
+        assert!(readme.contains(&lab.title), "{}", lab.title);
+        assert!(readme.contains(&lab.title_zh), "{}", lab.title_zh);
+    }
+    for needed in [
+        "cargo xtask check-lab 1",
+        "cargo xtask hint 1",
+        "cargo xtask reset 1",
+        "only each lab's `src/`",
+        "只读取每个实验的 `src/`",
+    ] {
+        assert!(readme.contains(needed), "the README lacks `{needed}`");
+    }
+    for instructor in ["For instructors", "SOLUTION", "xtask grade", "starter --out"] {
+        assert!(
+            !readme.contains(instructor),
+            "the README says `{instructor}`"
+        );
+    }
+    assert!(text(".cargo/config.toml").contains("[env]\nINSTA_UPDATE = \"no\"\n"));
+}

@@ -173,16 +173,28 @@ pub fn first_difference(expected: &str, actual: &str) -> String {
     )
 }
 
-/// Writes the verdict file if [`REPORT_DIR_ENV`] is set. Called by
-/// [`assert_transcript!`]; errors are reported on stderr and otherwise
-/// ignored, because the snapshot assertion that follows still decides.
+/// What a scenario that fails under a plain `cargo test` says before
+/// insta's report: where the student's feedback is, and that the
+/// snapshot is the specification (insta may suggest updating it).
+pub const NOT_CHECK_LAB: &str = "\
+this scenario's transcript differs from its snapshot. Check your lab with `cargo xtask check-lab N`: it says what differs, in your terms. The snapshot is the specification: do not update it.
+这个场景的记录与快照不同。请用 `cargo xtask check-lab N` 检查你的实验：它会说明哪里不同。快照就是标准答案：不要更新它。";
+
+/// Writes the verdict file if [`REPORT_DIR_ENV`] is set (check-lab, the
+/// grader); otherwise, when the scenario fails, prints [`NOT_CHECK_LAB`].
+/// Called by [`assert_transcript!`]; errors are reported on stderr and
+/// otherwise ignored, because the snapshot assertion that follows still
+/// decides.
 #[doc(hidden)]
 pub fn record(manifest_dir: &str, test_file: &str, name: &str, transcript: &Transcript) {
-    let Some(dir) = std::env::var_os(REPORT_DIR_ENV) else {
-        return;
-    };
     let expected = read_snapshot(&snapshot_path(manifest_dir, test_file, name));
     let verdict = judge(name, expected.as_deref(), transcript);
+    let Some(dir) = std::env::var_os(REPORT_DIR_ENV) else {
+        if verdict.status != Status::Pass {
+            eprintln!("{NOT_CHECK_LAB}");
+        }
+        return;
+    };
     let dir = PathBuf::from(dir);
     let written = std::fs::create_dir_all(&dir).and_then(|()| {
         let json = serde_json::to_string_pretty(&verdict).map_err(std::io::Error::other)?;

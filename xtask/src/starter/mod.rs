@@ -63,6 +63,7 @@ mod classroom;
 mod leak;
 mod regions;
 mod stub;
+pub mod student;
 
 use crate::files;
 use crate::labs::{Info, Lab};
@@ -187,6 +188,16 @@ impl Starter {
                 mtime: if lab.is_some() { None } else { mtime },
                 student: lab.is_some(),
             };
+            match path.as_str() {
+                "README.md" => file.content = student::readme(info).into_bytes(),
+                ".cargo/config.toml" => file
+                    .content
+                    .extend_from_slice(student::CARGO_ENV.as_bytes()),
+                _ => {}
+            }
+            if path == "README.md" || path == ".cargo/config.toml" {
+                file.mtime = None;
+            }
             if let Some(lab) = lab {
                 if path.ends_with(".rs") {
                     let text = String::from_utf8(file.content.clone())
@@ -285,6 +296,7 @@ pub fn run(root: &Path, info: &Info, out: &Path) -> Result<()> {
         starter.files.len(),
         stubs.join(", ")
     );
+    println!("{}", student::git_init(out)?);
     println!(
         "check it: cd {} && cargo build --workspace && cargo xtask check-lab --all",
         out.display()
