@@ -17,6 +17,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use xtask::grade::{self, Options, StudentGrade};
 use xtask::labs::{Info, workspace_root};
+use xtask::model::status_word;
 
 fn fixtures() -> PathBuf {
     workspace_root().join("xtask/tests/fixtures/submissions")
@@ -137,7 +138,11 @@ fn student<'a>(grades: &'a [StudentGrade], id: &str) -> &'a StudentGrade {
 
 /// Each scenario's status, in the order of labs/info.toml.
 fn statuses(grade: &StudentGrade) -> Vec<&'static str> {
-    grade.labs[0].scenarios.iter().map(|s| s.status).collect()
+    grade.labs[0]
+        .scenarios
+        .iter()
+        .map(|s| status_word(s.status))
+        .collect()
 }
 
 /// Processes still running `sleep 317` or `sleep 318` (heidi's children).
@@ -235,7 +240,7 @@ fn a_class_of_broken_submissions_gets_the_right_verdicts() {
     );
 
     let carol = student(&grades, "carol-compile-error");
-    assert_eq!(carol.labs[0].state, "does not compile");
+    assert_eq!(carol.labs[0].state.as_str(), "does not compile");
     assert!(
         carol.labs[0]
             .compile_error
@@ -289,12 +294,20 @@ fn a_class_of_broken_submissions_gets_the_right_verdicts() {
         grace.labs[0].points, 5,
         "the four client scenarios' points only"
     );
+    // When the reply came (a `fail`), the whole flood went by and the
+    // transcript says where it was cut; when the deadline passed first (a
+    // loaded machine: the flooding program itself is starved of CPU), it
+    // says what it was waiting for.
+    let first = &grace.labs[0].scenarios[0];
+    let expected_line = if grace_statuses[0] == "fail" {
+        "more output on stdout was cut: the harness keeps 64 KiB"
+    } else {
+        "timed out after 2s waiting for 9 bytes from lab01-server"
+    };
     assert!(
-        grace.labs[0].scenarios[0]
-            .diff
-            .contains("more output on stdout was cut: the harness keeps 64 KiB"),
+        first.diff_text().contains(expected_line),
         "{}",
-        grace.labs[0].scenarios[0].diff
+        first.diff_text()
     );
     let ivan = student(&grades, "ivan-fixed-port");
     assert_eq!(statuses(ivan), server_then_client(["fail"; 5], CLIENT_PASS));
@@ -312,7 +325,7 @@ fn a_class_of_broken_submissions_gets_the_right_verdicts() {
 
     let peggy = student(&grades, "peggy-rewrites-snapshots");
     if cfg!(target_os = "linux") {
-        assert_eq!(peggy.labs[0].state, "tampered");
+        assert_eq!(peggy.labs[0].state.as_str(), "tampered");
         assert!(
             peggy.labs[0].scenarios[0].message.contains(
                 "labs/01-tcp-once/tests/snapshots/scenarios__server_normal_exchange.snap"
@@ -410,7 +423,7 @@ fn interchange_formats(root: &Path, info: &Info, base: &Path) {
             serde_json::from_str(&std::fs::read_to_string(out.join("results.json")).unwrap())
                 .unwrap();
         let tests = results["tests"].as_array().unwrap();
-        assert_eq!(tests.len(), 8);
+        assert_eq!(tests.len(), 9);
         match format {
             grade::Format::Exercism => {
                 assert_eq!(results["version"], 2);
