@@ -17,7 +17,8 @@ commands for students:
 
 commands for instructors:
   starter --out DIR  write the students' copy: every solution region becomes todo!()
-  check-solutions    prove each lab's solution passes and its starter fails
+  check-solutions    prove each lab's solution passes, its starter and its mutants fail
+  mutants [N] [--repeat K]  run lab N's mutants (all labs' by default) K times each
   grade SUBMISSIONS --out REPORT [--labs 1,2] [--format exercism|gradescope] [--lab-timeout SECS]
                      grade every submission (folder, .zip or .tar.gz) of SUBMISSIONS;
                      writes REPORT/grades.csv, grades.json and feedback/STUDENT.md
@@ -73,6 +74,7 @@ fn run(args: &[String]) -> Result<bool> {
             Ok(true)
         }
         ["check-solutions"] => crate::solutions::check_solutions(&root, &info),
+        ["mutants", rest @ ..] => crate::mutants::run(&root, &info, rest),
         ["grade", rest @ ..] => {
             let options =
                 crate::grade::parse_args(rest).map_err(|e| anyhow::anyhow!("{e:#}\n\n{USAGE}"))?;

@@ -11,43 +11,14 @@
 //!   so a 1500-byte message fits on one line.
 //!
 //! Pieces are joined with ` + `: `'a' × 1023 + "\xe4"`.
+//!
+//! Each character is escaped by [`labkit::bytes`], as the lab programs
+//! print payloads; folding runs is the transcript's own.
+
+use labkit::bytes::{Unit, units};
 
 /// Runs shorter than this stay inside the quoted text.
 const FOLD_RUN: usize = 16;
-
-/// One piece of a payload: a valid character or a byte that is not UTF-8.
-#[derive(Clone, Copy, PartialEq)]
-enum Unit {
-    Char(char),
-    Invalid(u8),
-}
-
-fn units(bytes: &[u8]) -> Vec<Unit> {
-    let mut out = Vec::with_capacity(bytes.len());
-    for chunk in bytes.utf8_chunks() {
-        out.extend(chunk.valid().chars().map(Unit::Char));
-        out.extend(chunk.invalid().iter().copied().map(Unit::Invalid));
-    }
-    out
-}
-
-fn push_escaped(out: &mut String, unit: Unit, quote: char) {
-    match unit {
-        Unit::Char('\n') => out.push_str("\\n"),
-        Unit::Char('\r') => out.push_str("\\r"),
-        Unit::Char('\t') => out.push_str("\\t"),
-        Unit::Char('\\') => out.push_str("\\\\"),
-        Unit::Char(c) if c == quote => {
-            out.push('\\');
-            out.push(c);
-        }
-        Unit::Char(c) if c.is_control() && (c as u32) < 0x100 => {
-            out.push_str(&format!("\\x{:02x}", c as u32));
-        }
-        Unit::Char(c) => out.push(c),
-        Unit::Invalid(b) => out.push_str(&format!("\\x{b:02x}")),
-    }
-}
 
 /// Renders bytes as quoted, escaped, folded text: `"123"`, `""`,
 /// `'a' × 1500`, `"\xe4\xb8"`.
@@ -55,8 +26,43 @@ pub fn quote_bytes(bytes: &[u8]) -> String {
     if bytes.is_empty() {
         return "\"\"".to_owned();
     }
-    let units = units(bytes);
+    // Runs of one ASCII byte are found on the bytes themselves, so a
+    // payload of megabytes (the Ctrl-Z scenarios) is folded without
+    // decoding each byte. An ASCII byte is never part of a multi-byte
+    // character, so cutting there decodes the rest the same way.
     let mut pieces: Vec<String> = Vec::new();
+    let (mut start, mut i) = (0, 0);
+    while i < bytes.len() {
+        let b = bytes[i];
+        let run = if b.is_ascii() {
+            bytes[i..]
+                .iter()
+                .position(|&c| c != b)
+                .unwrap_or(bytes.len() - i)
+        } else {
+            1
+        };
+        if run >= FOLD_RUN {
+            quote_units(&bytes[start..i], &mut pieces);
+            pieces.push(fold(Unit::Char(char::from(b)), run));
+            start = i + run;
+        }
+        i += run;
+    }
+    quote_units(&bytes[start..], &mut pieces);
+    pieces.join(" + ")
+}
+
+fn fold(unit: Unit, run: usize) -> String {
+    let mut one = String::new();
+    unit.push_quoted(&mut one, '\'');
+    format!("'{one}' × {run}")
+}
+
+/// Appends the pieces of `bytes`: quoted text, and runs of one character
+/// folded.
+fn quote_units(bytes: &[u8], pieces: &mut Vec<String>) {
+    let units: Vec<Unit> = units(bytes).collect();
     let mut text = String::new();
     let mut i = 0;
     while i < units.len() {
@@ -66,19 +72,16 @@ pub fn quote_bytes(bytes: &[u8]) -> String {
                 pieces.push(format!("\"{text}\""));
                 text.clear();
             }
-            let mut one = String::new();
-            push_escaped(&mut one, units[i], '\'');
-            pieces.push(format!("'{one}' × {run}"));
+            pieces.push(fold(units[i], run));
             i += run;
         } else {
-            push_escaped(&mut text, units[i], '"');
+            units[i].push_quoted(&mut text, '"');
             i += 1;
         }
     }
     if !text.is_empty() {
         pieces.push(format!("\"{text}\""));
     }
-    pieces.join(" + ")
 }
 
 /// Renders one line a program printed. Plain text stays as it is, so
@@ -124,6 +127,14 @@ mod tests {
         bytes.push(0xe4);
         assert_eq!(quote_bytes(&bytes), r#"'a' × 1023 + "\xe4""#);
         assert_eq!(quote_bytes(&[b'x'; 15]), format!("\"{}\"", "x".repeat(15)));
+        let mut mixed = b"ab".to_vec();
+        mixed.extend([b'\n'; 20]);
+        mixed.extend("你".repeat(16).as_bytes());
+        mixed.extend(b"\xe4z");
+        assert_eq!(
+            quote_bytes(&mixed),
+            r#""ab" + '\n' × 20 + '你' × 16 + "\xe4z""#
+        );
     }
 
     #[test]

@@ -12,10 +12,12 @@
 //! snapshots hold. Dynamic values (ports the kernel chose) are replaced by
 //! names such as `<server-port>`, so a snapshot is the same on every run.
 
+mod log;
+
 use crate::escape::{line_text, quote_bytes};
-use std::cell::RefCell;
+use labkit::byte_count;
+pub(crate) use log::Log;
 use std::fmt;
-use std::rc::Rc;
 use std::time::Duration;
 
 /// Which pipe a program wrote a line to.
@@ -178,14 +180,6 @@ impl fmt::Display for EventKind {
     }
 }
 
-fn byte_count(n: usize) -> String {
-    if n == 1 {
-        "1 byte".to_owned()
-    } else {
-        format!("{n} bytes")
-    }
-}
-
 impl fmt::Display for Event {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let actor = match &self.kind {
@@ -211,6 +205,10 @@ struct Redaction {
 pub struct Transcript {
     pub events: Vec<Event>,
     redactions: Vec<Redaction>,
+    /// What the harness could not do on this system (no `/proc`, no
+    /// signals): said with the verdict, never in the rendered transcript,
+    /// which must be the same on every system.
+    notes: Vec<String>,
 }
 
 impl Transcript {
@@ -235,6 +233,12 @@ impl Transcript {
         text
     }
 
+    /// What the harness could not do on this system, to say with the
+    /// verdict (see [`crate::pace`], [`crate::suspend`], [`crate::limits`]).
+    pub fn notes(&self) -> &[String] {
+        &self.notes
+    }
+
     /// The location of the first `todo!()` that a program under test hit,
     /// as `FILE:LINE`, read from Rust's panic message on stderr.
     pub fn todo_location(&self) -> Option<String> {
@@ -252,6 +256,22 @@ impl Transcript {
         self.panic_lines()
             .next()
             .map(|(location, message)| format!("{message} at {location}"))
+    }
+
+    /// Rust's line when a program's allocation failed and it aborted
+    /// (`memory allocation of 4294967295 bytes failed`): under the
+    /// harness's address-space limit ([`crate::limits`]) that is what
+    /// allocating what a peer asks for, before checking it, does.
+    pub fn allocation_failure(&self) -> Option<String> {
+        self.events.iter().find_map(|e| match &e.kind {
+            EventKind::Output {
+                stream: Stream::Stderr,
+                line,
+            } if line.starts_with(b"memory allocation of ") => {
+                Some(String::from_utf8_lossy(line).into_owned())
+            }
+            _ => None,
+        })
     }
 
     /// Pairs of (location, message) of Rust panics printed on stderr.
@@ -310,41 +330,6 @@ fn replace_number(text: &str, value: &str, name: &str) -> String {
     }
     out.push_str(rest);
     out
-}
-
-/// The shared, growing transcript that every handle of a scenario writes
-/// to. Scenarios are single-threaded scripts, so an `Rc<RefCell<_>>` is
-/// all the sharing needed.
-#[derive(Clone, Debug, Default)]
-pub(crate) struct Log(Rc<RefCell<Transcript>>);
-
-impl Log {
-    pub(crate) fn push(&self, actor: &str, kind: EventKind) {
-        self.0.borrow_mut().events.push(Event {
-            actor: actor.to_owned(),
-            kind,
-        });
-    }
-
-    pub(crate) fn say(&self, actor: &str, text: impl Into<String>) {
-        self.push(actor, EventKind::Said(text.into()));
-    }
-
-    /// Shows `port` as `<name>` in the rendered transcript.
-    pub(crate) fn redact_port(&self, port: u16, name: &str) {
-        let mut t = self.0.borrow_mut();
-        let value = port.to_string();
-        if !t.redactions.iter().any(|r| r.value == value) {
-            t.redactions.push(Redaction {
-                value,
-                name: format!("<{name}>"),
-            });
-        }
-    }
-
-    pub(crate) fn snapshot(&self) -> Transcript {
-        self.0.borrow().clone()
-    }
 }
 
 #[cfg(test)]

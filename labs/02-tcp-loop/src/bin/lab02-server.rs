@@ -78,6 +78,12 @@ fn main() -> ExitCode {
 /// accepts an address held only by connections in TIME_WAIT (but still not
 /// one another server is listening on). Python needs
 /// `server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)` for this.
+///
+/// Set it before `bind`: bind is the call that checks the address. On
+/// Windows SO_REUSEADDR means something else (it lets a second server take
+/// a port that is in use), so, like std's `TcpListener::bind`, the server
+/// sets it to [`labkit::REUSE_ADDRESS`]: true on Unix, false on Windows,
+/// which does not make a restarted server wait anyway.
 fn open_listener(addr: SocketAddr) -> Result<TcpListener> {
     // ANCHOR: open_listener
     // BEGIN SOLUTION
@@ -86,15 +92,9 @@ fn open_listener(addr: SocketAddr) -> Result<TcpListener> {
 
     let socket = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))
         .context("could not create a TCP socket")?;
-    // Set it before bind: bind is the call that checks the address. On
-    // Windows SO_REUSEADDR means something else (it lets a second server
-    // take a port that is in use), so, like std's TcpListener::bind, set it
-    // only on Unix; Windows does not make a restarted server wait anyway.
-    if cfg!(unix) {
-        socket
-            .set_reuse_address(true)
-            .context("could not set SO_REUSEADDR")?;
-    }
+    socket
+        .set_reuse_address(labkit::REUSE_ADDRESS)
+        .context("could not set SO_REUSEADDR")?;
     socket
         .bind(&addr.into())
         .with_context(|| format!("could not bind {addr}"))?;
@@ -113,24 +113,26 @@ fn open_listener(addr: SocketAddr) -> Result<TcpListener> {
 /// below: [`report_accepted`], then [`report_closed`] when
 /// `serve_client` returns `Ok`, or [`report_lost`] when it returns an error.
 ///
+/// Some systems (BSD, macOS) report a client that gave up while it waited
+/// in the backlog as a failed accept ([`labkit::is_aborted_before_accept`]):
+/// that is no reason to stop; print `a client gave up before it was
+/// accepted` and accept the next one.
+///
 /// # Errors
 ///
 /// Only when `accept` itself fails in a way that is not one client's fault
-/// (for example the process ran out of file descriptors).
+/// (for example the process ran out of file descriptors): `accept failed`.
 fn serve_forever(listener: &TcpListener) -> Result<()> {
     // ANCHOR: serve_forever
     // BEGIN SOLUTION
     use anyhow::Context;
-    use std::io::ErrorKind;
 
     loop {
         // accept() takes the oldest connection from the backlog, or blocks
         // until one arrives.
         let (mut conn, peer) = match listener.accept() {
             Ok(accepted) => accepted,
-            // Some systems (BSD, macOS) report a client that gave up while
-            // waiting in the backlog as a failed accept: skip it.
-            Err(e) if e.kind() == ErrorKind::ConnectionAborted => {
+            Err(e) if labkit::is_aborted_before_accept(&e) => {
                 println!("a client gave up before it was accepted");
                 continue;
             }
@@ -173,6 +175,12 @@ fn serve_client(conn: &mut TcpStream) -> Result<()> {
 }
 
 /// Reads once: Python's `sock.recv(1024)`. An empty vector means EOF.
+///
+/// # Errors
+///
+/// A failed read (a reset, say), with the context `could not read from the
+/// client`; [`report_lost`] then prints `lost the connection with client
+/// IP:PORT: could not read from the client: connection reset by peer`.
 fn receive_message(conn: &mut TcpStream) -> Result<Vec<u8>> {
     // ANCHOR: receive_message
     // BEGIN SOLUTION
