@@ -274,7 +274,7 @@ pub fn check(root: &Path, info: &Info, labs: &[&Lab], style: Style) -> Result<bo
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::labs::ScenarioInfo;
+    use crate::labs::{Kind, ScenarioInfo};
     use harness::report::Verdict;
     use pretty_assertions::assert_eq;
 
@@ -288,10 +288,12 @@ mod tests {
                 ScenarioInfo {
                     name: "a".into(),
                     points: 2,
+                    kind: Kind::Story,
                 },
                 ScenarioInfo {
                     name: "b".into(),
                     points: 1,
+                    kind: Kind::Story,
                 },
             ],
         }

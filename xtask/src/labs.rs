@@ -34,13 +34,48 @@ pub struct Lab {
     pub scenarios: Vec<ScenarioInfo>,
 }
 
-/// One scenario: a `#[test]` of the lab's `tests/scenarios.rs` and its
-/// snapshot.
+/// One scenario: a `#[test]` of the lab's tests, with its points. Its
+/// [`Kind`] says which file and how it is judged.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ScenarioInfo {
     pub name: String,
     pub points: u32,
+    #[serde(default)]
+    pub kind: Kind,
+}
+
+/// How a scenario is judged.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    /// A story: a `#[test]` of `tests/scenarios.rs` whose transcript must
+    /// match its snapshot `tests/snapshots/scenarios__NAME.snap`.
+    #[default]
+    Story,
+    /// A property scenario: a `#[test]` of `tests/properties.rs` that draws
+    /// its inputs from a seed and checks what must hold for any of them
+    /// (`harness::property`); it has no snapshot.
+    Property,
+}
+
+impl Kind {
+    /// `story` or `property`, as `info.toml` spells it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Story => "story",
+            Kind::Property => "property",
+        }
+    }
+
+    /// The test file (`tests/NAME.rs`, without `.rs`) that holds the
+    /// scenarios of this kind.
+    pub fn test_file(self) -> &'static str {
+        match self {
+            Kind::Story => "scenarios",
+            Kind::Property => "properties",
+        }
+    }
 }
 
 impl Lab {
@@ -57,6 +92,19 @@ impl Lab {
     /// `lab 1 (tcp-once)`, as messages name a lab.
     pub fn label(&self) -> String {
         format!("lab {} ({})", self.number, self.name)
+    }
+
+    /// The test files (`--test` targets) that hold the lab's scenarios,
+    /// each once, in the order of the metadata.
+    pub fn test_files(&self) -> Vec<&'static str> {
+        let mut files: Vec<&'static str> = Vec::new();
+        for scenario in &self.scenarios {
+            let file = scenario.kind.test_file();
+            if !files.contains(&file) {
+                files.push(file);
+            }
+        }
+        files
     }
 
     /// The most points the lab can give.

@@ -109,17 +109,18 @@ pub fn run_lab_with(root: &Path, lab: &Lab, options: &RunOptions) -> Result<LabO
         }
         command
     };
+    // Every test file that holds scenarios: `--test scenarios --test
+    // properties`.
+    let targets: Vec<&str> = lab
+        .test_files()
+        .into_iter()
+        .flat_map(|file| ["--test", file])
+        .collect();
     let mut build = with_target(cargo(root));
-    build.args([
-        "test",
-        "--package",
-        &package,
-        "--test",
-        "scenarios",
-        "--no-run",
-        "--color",
-        "never",
-    ]);
+    build
+        .args(["test", "--package", &package])
+        .args(&targets)
+        .args(["--no-run", "--color", "never"]);
     let built = run_with_deadline(build, options.build_deadline, true, false)?;
     match built.status {
         Some(status) if status.success() => {}
@@ -151,18 +152,10 @@ pub fn run_lab_with(root: &Path, lab: &Lab, options: &RunOptions) -> Result<LabO
     // everything, in the learner's terms. Its exit status is not needed
     // either: a scenario without a verdict file is reported as an error.
     let mut test = with_target(cargo(root));
-    test.args([
-        "test",
-        "--package",
-        &package,
-        "--test",
-        "scenarios",
-        "--no-fail-fast",
-        "--quiet",
-        "--color",
-        "never",
-    ])
-    .env(REPORT_DIR_ENV, &report_dir);
+    test.args(["test", "--package", &package])
+        .args(&targets)
+        .args(["--no-fail-fast", "--quiet", "--color", "never"])
+        .env(REPORT_DIR_ENV, &report_dir);
     if let Some(threads) = options.test_threads {
         test.args(["--", &format!("--test-threads={}", threads.max(1))]);
     }
@@ -359,9 +352,10 @@ fn read_verdicts(lab: &Lab, dir: &Path) -> Vec<Verdict> {
                     scenario: scenario.name.clone(),
                     status: Status::Error,
                     message: format!(
-                        "the scenario did not run to its end: no test `{}` in {}/tests/scenarios.rs, or its test crashed",
+                        "the scenario did not run to its end: no test `{}` in {}/tests/{}.rs, or its test crashed",
                         scenario.name,
-                        lab.dir().display()
+                        lab.dir().display(),
+                        scenario.kind.test_file()
                     ),
                     expected: String::new(),
                     actual: String::new(),

@@ -11,6 +11,8 @@
 //! - [`peer`]: the scripted other side: TCP client, TCP server, UDP.
 //! - [`report`]: the per-scenario verdict files that `cargo xtask
 //!   check-lab` and the grader read, and the [`assert_transcript!`] macro.
+//! - [`seed`] and [`property`]: seeded, randomized property scenarios
+//!   beside the snapshot stories, with a verdict file each.
 //!
 //! # A scenario
 //!
@@ -41,7 +43,9 @@ pub mod diagram;
 pub mod escape;
 pub mod peer;
 pub mod process;
+pub mod property;
 pub mod report;
+pub mod seed;
 pub mod transcript;
 
 pub use peer::{TcpPeer, TcpServerPeer, UdpPeer, describe_io_error};
