@@ -3,11 +3,11 @@
 //! first differing line, the expected-vs-actual transcript diff, the lab's
 //! hint and the command to run next.
 
-use crate::labs::{Info, Lab};
-use crate::runner::{LabOutcome, run_lab};
+use crate::labs::{Info, Kind, Lab};
+use crate::model::diff::{Side, TranscriptDiff};
+use crate::model::{LabOutcome, LabState, Status, lab_state, points};
+use crate::runner::{RunOptions, run_lab_with};
 use anyhow::Result;
-use harness::report::Status;
-use similar::{ChangeTag, TextDiff};
 use std::io::IsTerminal;
 use std::path::Path;
 use std::time::Instant;
@@ -54,26 +54,6 @@ impl Style {
     }
 }
 
-/// How a whole lab went, for the summary and for `list`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum LabState {
-    Passed,
-    NotDone,
-    Failing,
-    DoesNotCompile,
-}
-
-impl LabState {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            LabState::Passed => "passed",
-            LabState::NotDone => "not done yet",
-            LabState::Failing => "failing",
-            LabState::DoesNotCompile => "does not compile",
-        }
-    }
-}
-
 /// The word a scenario's line starts with.
 fn status_word(status: Status, style: Style) -> String {
     match status {
@@ -85,58 +65,60 @@ fn status_word(status: Status, style: Style) -> String {
     }
 }
 
-/// The state of a lab from its outcome.
-pub fn lab_state(outcome: &LabOutcome) -> LabState {
-    match outcome {
-        LabOutcome::DoesNotCompile(_) => LabState::DoesNotCompile,
-        LabOutcome::Ran(verdicts) if verdicts.iter().all(|v| v.status == Status::Pass) => {
-            LabState::Passed
-        }
-        LabOutcome::Ran(verdicts)
-            if verdicts.iter().all(|v| v.status != Status::Pass)
-                && verdicts.iter().any(|v| v.status == Status::NotDone) =>
-        {
-            LabState::NotDone
-        }
-        LabOutcome::Ran(_) => LabState::Failing,
-    }
-}
-
-/// Points earned: the points of each passing scenario.
-pub fn points(lab: &Lab, outcome: &LabOutcome) -> u32 {
-    match outcome {
-        LabOutcome::DoesNotCompile(_) => 0,
-        LabOutcome::Ran(verdicts) => lab
-            .scenarios
-            .iter()
-            .zip(verdicts)
-            .filter(|(_, v)| v.status == Status::Pass)
-            .map(|(s, _)| s.points)
-            .sum(),
-    }
-}
-
-/// A unified diff, `-` for the snapshot (expected) and `+` for this run.
+/// A unified diff, `-` for the snapshot (expected) and `+` for this run,
+/// indented under the scenario's line.
 pub fn transcript_diff(expected: &str, actual: &str, style: Style) -> String {
-    let diff = TextDiff::from_lines(expected, actual);
     let mut out = String::new();
-    for group in diff.grouped_ops(3) {
-        for op in group {
-            for change in diff.iter_changes(&op) {
-                let line = change.value().trim_end_matches('\n');
-                let text = match change.tag() {
-                    ChangeTag::Delete => style.red(&format!("- {line}")),
-                    ChangeTag::Insert => style.green(&format!("+ {line}")),
-                    ChangeTag::Equal => style.dim(&format!("  {line}")),
-                };
-                out.push_str("      ");
-                out.push_str(&text);
-                out.push('\n');
-            }
+    for hunk in TranscriptDiff::new(expected, actual).hunks {
+        for line in hunk {
+            let text = line.plain();
+            let text = match line.side {
+                Side::Expected => style.red(&text),
+                Side::Actual => style.green(&text),
+                Side::Both => style.dim(&text),
+            };
+            out.push_str("      ");
+            out.push_str(&text);
+            out.push('\n');
         }
         out.push_str("      …\n");
     }
     out
+}
+
+/// How many lines of a property scenario's failing case are shown.
+const TAIL_LINES: usize = 12;
+
+/// The end of the transcript of the case that broke a property (it has no
+/// snapshot to compare with), indented under the scenario's line.
+fn transcript_tail(actual: &str, style: Style) -> String {
+    let lines: Vec<&str> = actual.lines().collect();
+    if lines.is_empty() {
+        return String::new();
+    }
+    let start = lines.len().saturating_sub(TAIL_LINES);
+    let mut out = format!(
+        "      {}\n",
+        style.dim(if start > 0 {
+            "the end of that case's transcript:"
+        } else {
+            "that case's transcript:"
+        })
+    );
+    for line in &lines[start..] {
+        out.push_str(&format!("        {line}\n"));
+    }
+    out
+}
+
+/// The line that tells which seed the property scenarios drew their
+/// inputs from, and how to draw the same again.
+pub fn seed_line(lab: &Lab, seed: u64, style: Style) -> String {
+    format!(
+        "  {} {seed}: the property scenarios' inputs; `cargo xtask check-lab {} --seed {seed}` runs the same again\n",
+        style.bold("seed"),
+        lab.number
+    )
 }
 
 /// The report of one lab, as the learner reads it.
@@ -178,15 +160,27 @@ pub fn render_lab(lab: &Lab, outcome: &LabOutcome, style: Style) -> String {
                 } else {
                     format!("{} points", info.points)
                 };
+                let name = if info.kind == Kind::Unit {
+                    format!(
+                        "{} (every test of tests/{}.rs)",
+                        verdict.scenario, info.name
+                    )
+                } else {
+                    verdict.scenario.clone()
+                };
                 let _ = writeln!(
                     out,
-                    "  {} {} {}",
+                    "  {} {name} {}",
                     status_word(verdict.status, style),
-                    verdict.scenario,
                     style.dim(&format!("({pts})"))
                 );
                 if verdict.status != Status::Pass {
-                    let _ = writeln!(out, "      {}", verdict.message);
+                    // A unit test file's message names each failing test
+                    // on a line of its own.
+                    let _ = writeln!(out, "      {}", verdict.message.replace('\n', "\n      "));
+                    if info.kind == Kind::Property && verdict.status != Status::NotDone {
+                        out.push_str(&transcript_tail(&verdict.actual, style));
+                    }
                     if !verdict.expected.is_empty() && verdict.status != Status::NotDone {
                         let _ = writeln!(
                             out,
@@ -209,6 +203,19 @@ pub fn render_lab(lab: &Lab, outcome: &LabOutcome, style: Style) -> String {
                 points(lab, outcome),
                 lab.max_points()
             );
+            // What the harness could not force on this system (Windows,
+            // macOS): said once per lab, not per scenario.
+            let mut notes: Vec<&str> = Vec::new();
+            for verdict in verdicts.iter().filter(|v| v.status == Status::Pass) {
+                for note in verdict.message.lines().filter(|n| !n.is_empty()) {
+                    if !notes.contains(&note) {
+                        notes.push(note);
+                    }
+                }
+            }
+            for note in notes {
+                let _ = writeln!(out, "  {} {}", style.bold("note:"), style.dim(note));
+            }
         }
     }
     if state != LabState::Passed && state != LabState::NotDone {
@@ -227,8 +234,22 @@ pub fn render_lab(lab: &Lab, outcome: &LabOutcome, style: Style) -> String {
 /// # Errors
 ///
 /// Cargo could not be run.
-pub fn check(root: &Path, info: &Info, labs: &[&Lab], style: Style) -> Result<bool> {
+///
+/// The property scenarios draw their inputs from `seed`, or from a fresh
+/// seed when it is `None`; the report says which.
+pub fn check(
+    root: &Path,
+    info: &Info,
+    labs: &[&Lab],
+    style: Style,
+    seed: Option<u64>,
+) -> Result<bool> {
     let started = Instant::now();
+    let seed = seed.unwrap_or_else(harness::seed::fresh_seed);
+    let options = RunOptions {
+        seed: Some(seed),
+        ..RunOptions::default()
+    };
     let mut all_passed = true;
     let mut states = crate::state::State::load(root);
     for lab in labs {
@@ -236,8 +257,11 @@ pub fn check(root: &Path, info: &Info, labs: &[&Lab], style: Style) -> Result<bo
             "{}",
             style.dim(&format!("building and running {} …", lab.package()))
         );
-        let outcome = run_lab(root, lab)?;
+        let outcome = run_lab_with(root, lab, &options)?;
         print!("{}", render_lab(lab, &outcome, style));
+        if lab.has_properties() && !matches!(outcome, LabOutcome::DoesNotCompile(_)) {
+            print!("{}", seed_line(lab, seed, style));
+        }
         let state = lab_state(&outcome);
         states.set(lab, state, points(lab, &outcome));
         all_passed &= state == LabState::Passed;
@@ -327,6 +351,22 @@ mod tests {
         );
         assert_eq!(points(&lab(), &outcome), 2);
         assert_eq!(lab_state(&outcome), LabState::Failing);
+    }
+
+    #[test]
+    fn what_the_harness_could_not_force_is_noted_once_per_lab() {
+        let note = "On this system the harness cannot pace deliveries.";
+        let outcome = LabOutcome::Ran(vec![
+            verdict("a", Status::Pass, note, "x", "x"),
+            verdict("b", Status::Pass, note, "x", "x"),
+        ]);
+        assert_eq!(
+            render_lab(&lab(), &outcome, Style::plain()),
+            format!(
+                "✓ lab 1 · Single-shot TCP\n  pass    a (2 points)\n  pass    b (1 point)\n  \
+                 2 of 2 scenarios pass, 3 of 3 points\n  note: {note}\n"
+            )
+        );
     }
 
     #[test]

@@ -12,15 +12,20 @@ usage: cargo xtask COMMAND
 commands for students:
   check-lab N        build lab N and run its scenarios (N: 1, 01, lab01 or its name)
   check-lab --all    check every lab in order
+  check-lab N --seed S
+                     the property scenarios draw the inputs of seed S again
+                     (check-lab prints the seed it used; without --seed, a fresh one)
   list               the labs in order, with what the last check found
   hint N             the hint of lab N
 
 commands for instructors:
   starter --out DIR  write the students' copy: every solution region becomes todo!()
-  check-solutions    prove each lab's solution passes and its starter fails
+  check-solutions    prove each lab's solution passes, its starter and its mutants fail
+  mutants [N] [--repeat K]  run lab N's mutants (all labs' by default) K times each
   grade SUBMISSIONS --out REPORT [--labs 1,2] [--format exercism|gradescope] [--lab-timeout SECS]
-                     grade every submission (folder, .zip or .tar.gz) of SUBMISSIONS;
-                     writes REPORT/grades.csv, grades.json and feedback/STUDENT.md
+        [--seed S]   grade every submission (folder, .zip or .tar.gz) of SUBMISSIONS;
+                     writes REPORT/grades.csv, grades.json and feedback/STUDENT.md;
+                     one seed (S, or a fresh one, in grades.json) for the whole class
 ";
 
 /// Runs the command line; exit status 0 on success, 1 when a check fails,
@@ -42,13 +47,13 @@ fn run(args: &[String]) -> Result<bool> {
     let info = Info::load(&root)?;
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     match args.as_slice() {
-        ["check-lab", "--all"] => {
-            let labs: Vec<&Lab> = info.labs.iter().collect();
-            check::check(&root, &info, &labs, Style::detect())
-        }
-        ["check-lab", which] => {
-            let lab = info.find(which)?;
-            check::check(&root, &info, &[lab], Style::detect())
+        ["check-lab", rest @ ..] if !rest.is_empty() => {
+            let (which, seed) = check_lab_args(rest)?;
+            let labs: Vec<&Lab> = match which {
+                "--all" => info.labs.iter().collect(),
+                one => vec![info.find(one)?],
+            };
+            check::check(&root, &info, &labs, Style::detect(), seed)
         }
         ["list"] => {
             list(&root, &info);
@@ -73,6 +78,7 @@ fn run(args: &[String]) -> Result<bool> {
             Ok(true)
         }
         ["check-solutions"] => crate::solutions::check_solutions(&root, &info),
+        ["mutants", rest @ ..] => crate::mutants::run(&root, &info, rest),
         ["grade", rest @ ..] => {
             let options =
                 crate::grade::parse_args(rest).map_err(|e| anyhow::anyhow!("{e:#}\n\n{USAGE}"))?;
@@ -91,6 +97,35 @@ fn run(args: &[String]) -> Result<bool> {
             args.join(" ")
         ),
     }
+}
+
+/// `check-lab`'s arguments: the lab (or `--all`) and an optional
+/// `--seed N`, in any order.
+fn check_lab_args<'a>(args: &[&'a str]) -> Result<(&'a str, Option<u64>)> {
+    let mut which = None;
+    let mut seed = None;
+    let mut rest = args.iter();
+    while let Some(&arg) = rest.next() {
+        if arg == "--seed" {
+            let text = rest
+                .next()
+                .ok_or_else(|| anyhow::anyhow!("--seed needs a number: `--seed 1234`"))?;
+            seed = Some(harness::seed::parse_seed(text).map_err(|_| {
+                anyhow::anyhow!("--seed takes a whole number such as 1234, not `{text}`")
+            })?);
+        } else if which.is_none() {
+            which = Some(arg);
+        } else {
+            bail!(
+                "check-lab takes one lab (or --all) and an optional --seed N, not `{}`\n\n{USAGE}",
+                args.join(" ")
+            );
+        }
+    }
+    let which = which.ok_or_else(|| {
+        anyhow::anyhow!("check-lab needs a lab: `cargo xtask check-lab 1`, or `--all`\n\n{USAGE}")
+    })?;
+    Ok((which, seed))
 }
 
 fn list(root: &std::path::Path, info: &Info) {

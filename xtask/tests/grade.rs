@@ -17,6 +17,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use xtask::grade::{self, Options, StudentGrade};
 use xtask::labs::{Info, workspace_root};
+use xtask::model::status_word;
 
 fn fixtures() -> PathBuf {
     workspace_root().join("xtask/tests/fixtures/submissions")
@@ -137,7 +138,11 @@ fn student<'a>(grades: &'a [StudentGrade], id: &str) -> &'a StudentGrade {
 
 /// Each scenario's status, in the order of labs/info.toml.
 fn statuses(grade: &StudentGrade) -> Vec<&'static str> {
-    grade.labs[0].scenarios.iter().map(|s| s.status).collect()
+    grade.labs[0]
+        .scenarios
+        .iter()
+        .map(|s| status_word(s.status))
+        .collect()
 }
 
 /// Processes still running `sleep 317` or `sleep 318` (heidi's children).
@@ -158,17 +163,17 @@ fn leftover_children() -> Vec<String> {
 }
 
 const SERVER: [&str; 5] = ["pass"; 5];
-const CLIENT_PASS: [&str; 3] = ["pass"; 3];
-/// Lab 1's scenarios: 5 server stories, 3 client stories, then the two
+const CLIENT_PASS: [&str; 4] = ["pass"; 4];
+/// Lab 1's scenarios: 5 server stories, 4 client stories, then the two
 /// property scenarios (server, client).
-const SCENARIOS: usize = 10;
+const SCENARIOS: usize = 11;
 
 /// The statuses of lab 1's stories, server then client, then of its
 /// property scenarios: the server's as `server_property`, the client's
 /// passing.
 fn server_then_client(
     server: [&str; 5],
-    client: [&str; 3],
+    client: [&str; 4],
     server_property: &str,
 ) -> Vec<&'static str> {
     with_client_property(server, client, server_property, "pass")
@@ -176,7 +181,7 @@ fn server_then_client(
 
 fn with_client_property(
     server: [&str; 5],
-    client: [&str; 3],
+    client: [&str; 4],
     server_property: &str,
     client_property: &str,
 ) -> Vec<&'static str> {
@@ -209,6 +214,8 @@ fn a_class_of_broken_submissions_gets_the_right_verdicts() {
     options.labs = vec![1];
     options.work_base = Some(base.join("work"));
     options.lab_timeout = std::time::Duration::from_secs(90);
+    // One seed for the class, recorded in grades.json and the feedback.
+    options.seed = Some(4242);
 
     let grades = grade::grade(&root, &info, &options).unwrap();
 
@@ -245,7 +252,7 @@ fn a_class_of_broken_submissions_gets_the_right_verdicts() {
     // instructor's were used, and her edits are listed as ignored.
     assert_eq!(statuses(student(&grades, "judy-edited-tests")), full);
 
-    let client_todo = with_client_property(SERVER, ["fail"; 3], "pass", "fail");
+    let client_todo = with_client_property(SERVER, ["fail"; 4], "pass", "fail");
     let bob = student(&grades, "bob-partial");
     assert_eq!(statuses(bob), client_todo);
     assert!(
@@ -255,7 +262,7 @@ fn a_class_of_broken_submissions_gets_the_right_verdicts() {
     );
 
     let carol = student(&grades, "carol-compile-error");
-    assert_eq!(carol.labs[0].state, "does not compile");
+    assert_eq!(carol.labs[0].state.as_str(), "does not compile");
     assert!(
         carol.labs[0]
             .compile_error
@@ -305,22 +312,22 @@ fn a_class_of_broken_submissions_gets_the_right_verdicts() {
     assert!(
         grace_statuses[..5]
             .iter()
-            .chain(&grace_statuses[8..9])
+            .chain(&grace_statuses[9..10])
             .all(|s| matches!(*s, "fail" | "timeout")),
         "{grace_statuses:?}"
     );
-    assert_eq!(grace_statuses[5..8], CLIENT_PASS);
-    assert_eq!(grace_statuses[9], "pass");
+    assert_eq!(grace_statuses[5..9], CLIENT_PASS);
+    assert_eq!(grace_statuses[10], "pass");
     assert_eq!(
-        grace.labs[0].points, 6,
-        "the client scenarios' points only (three stories, one property)"
+        grace.labs[0].points, 7,
+        "the client scenarios' points only (four stories, one property)"
     );
     assert!(
         grace.labs[0].scenarios[0]
-            .diff
+            .diff_text()
             .contains("more output on stdout was cut: the harness keeps 64 KiB"),
         "{}",
-        grace.labs[0].scenarios[0].diff
+        grace.labs[0].scenarios[0].diff_text()
     );
     let ivan = student(&grades, "ivan-fixed-port");
     assert_eq!(
@@ -341,7 +348,7 @@ fn a_class_of_broken_submissions_gets_the_right_verdicts() {
 
     let peggy = student(&grades, "peggy-rewrites-snapshots");
     if cfg!(target_os = "linux") {
-        assert_eq!(peggy.labs[0].state, "tampered");
+        assert_eq!(peggy.labs[0].state.as_str(), "tampered");
         assert!(
             peggy.labs[0].scenarios[0].message.contains(
                 "labs/01-tcp-once/tests/snapshots/scenarios__server_normal_exchange.snap"
@@ -377,34 +384,39 @@ fn a_class_of_broken_submissions_gets_the_right_verdicts() {
     // The reports: the CSV exactly (the same on every run), the JSON and
     // a student's feedback in substance.
     let csv = std::fs::read_to_string(out.join("grades.csv")).unwrap();
-    let peggy_points = if cfg!(target_os = "linux") { 0 } else { 14 };
+    let peggy_points = if cfg!(target_os = "linux") { 0 } else { 15 };
     let expected = format!(
         "student,lab01-tcp-once,total,max\n\
-         alice-correct,14,14,14\n\
-         bob-partial,8,8,14\n\
-         carol-compile-error,0,0,14\n\
-         dave-infinite-loop,6,6,14\n\
-         erin-panic,6,6,14\n\
-         frank-silent,6,6,14\n\
-         grace-flood,6,6,14\n\
-         heidi-orphans,14,14,14\n\
-         ivan-fixed-port,6,6,14\n\
-         judy-edited-tests,14,14,14\n\
-         kim-empty,0,0,14\n\
-         leo-corrupt,0,0,14\n\
-         mallory,14,14,14\n\
-         nina,6,6,14\n\
-         oscar-zipslip,0,0,14\n\
-         pat-bomb,0,0,14\n\
-         peggy-rewrites-snapshots,{peggy_points},{peggy_points},14\n\
-         stray.txt,0,0,14\n"
+         alice-correct,15,15,15\n\
+         bob-partial,8,8,15\n\
+         carol-compile-error,0,0,15\n\
+         dave-infinite-loop,7,7,15\n\
+         erin-panic,7,7,15\n\
+         frank-silent,7,7,15\n\
+         grace-flood,7,7,15\n\
+         heidi-orphans,15,15,15\n\
+         ivan-fixed-port,7,7,15\n\
+         judy-edited-tests,15,15,15\n\
+         kim-empty,0,0,15\n\
+         leo-corrupt,0,0,15\n\
+         mallory,15,15,15\n\
+         nina,7,7,15\n\
+         oscar-zipslip,0,0,15\n\
+         pat-bomb,0,0,15\n\
+         peggy-rewrites-snapshots,{peggy_points},{peggy_points},15\n\
+         stray.txt,0,0,15\n"
     );
     assert_eq!(csv, expected);
     let json: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("grades.json")).unwrap()).unwrap();
     assert_eq!(json["students"].as_array().map(Vec::len), Some(18));
+    assert_eq!(json["seed"], 4242);
     let feedback = std::fs::read_to_string(out.join("feedback/ivan-fixed-port.md")).unwrap();
-    assert!(feedback.contains("**Total: 6 / 14**"), "{feedback}");
+    assert!(feedback.contains("**Total: 7 / 15**"), "{feedback}");
+    assert!(
+        feedback.contains("`cargo xtask check-lab 1` (with `--seed 4242`"),
+        "{feedback}"
+    );
     assert!(feedback.contains("```diff"), "{feedback}");
     let feedback = std::fs::read_to_string(out.join("feedback/judy-edited-tests.md")).unwrap();
     assert!(feedback.contains("## Ignored changes"), "{feedback}");
@@ -457,8 +469,8 @@ fn interchange_formats(root: &Path, info: &Info, base: &Path) {
                 assert_eq!(tests[5]["status"], "pass");
             }
             grade::Format::Gradescope => {
-                assert_eq!(results["score"], 6);
-                assert_eq!(results["max_score"], 14);
+                assert_eq!(results["score"], 7);
+                assert_eq!(results["max_score"], 15);
                 assert_eq!(tests[0]["score"], 0);
                 assert_eq!(tests[0]["max_score"], 2);
                 assert_eq!(tests[0]["status"], "failed");
@@ -487,7 +499,7 @@ fn lab_deadline(root: &Path, info: &Info, base: &Path) {
     // story has run.
     assert_eq!(
         statuses(frank),
-        with_client_property(["timeout"; 5], ["timeout"; 3], "timeout", "pass")
+        with_client_property(["timeout"; 5], ["timeout"; 4], "timeout", "pass")
     );
     assert!(
         frank.labs[0].scenarios[0]
