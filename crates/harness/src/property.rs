@@ -73,6 +73,9 @@ fn run_cases(
 ) -> Verdict {
     let mut rng = Rng::for_scenario(seed, name);
     let mut last = String::new();
+    // What the harness could not force on this system (paced delivery
+    // without /proc): a passing verdict carries it, as a story's does.
+    let mut notes: Vec<String> = Vec::new();
     for number in 1..=cases.max(1) {
         let case = Case::default();
         body(&mut rng, &case);
@@ -92,11 +95,16 @@ fn run_cases(
             };
         }
         last = transcript.render();
+        for note in transcript.notes() {
+            if !notes.contains(note) {
+                notes.push(note.clone());
+            }
+        }
     }
     Verdict {
         scenario: name.to_owned(),
         status: Status::Pass,
-        message: String::new(),
+        message: notes.join("\n"),
         expected: String::new(),
         actual: last,
     }
