@@ -149,3 +149,28 @@ fn list(root: &std::path::Path, info: &Info) {
     }
     println!("\nrun `cargo xtask check-lab N` to check a lab, `cargo xtask hint N` for its hint");
 }
+
+#[cfg(test)]
+mod tests {
+    use super::check_lab_args;
+
+    #[test]
+    fn check_lab_takes_a_lab_and_a_seed_in_any_order() {
+        assert_eq!(check_lab_args(&["5"]).unwrap(), ("5", None));
+        assert_eq!(
+            check_lab_args(&["5", "--seed", "42"]).unwrap(),
+            ("5", Some(42))
+        );
+        assert_eq!(
+            check_lab_args(&["--seed", "7", "--all"]).unwrap(),
+            ("--all", Some(7))
+        );
+        let bad = check_lab_args(&["5", "--seed", "x"])
+            .unwrap_err()
+            .to_string();
+        assert!(bad.contains("--seed takes a whole number"), "{bad}");
+        assert!(check_lab_args(&["5", "--seed"]).is_err());
+        assert!(check_lab_args(&["--seed", "3"]).is_err());
+        assert!(check_lab_args(&["1", "2"]).is_err());
+    }
+}

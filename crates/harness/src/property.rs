@@ -375,7 +375,7 @@ pub fn stdout_lines(transcript: &Transcript, program: &str) -> Vec<Vec<u8>> {
 }
 
 /// Where two byte strings first differ, shown with [`labkit::preview`]
-/// around that point.
+/// around that point (`…` where the shown part is cut).
 pub fn difference(expected: &[u8], got: &[u8]) -> String {
     let at = expected
         .iter()
@@ -383,8 +383,14 @@ pub fn difference(expected: &[u8], got: &[u8]) -> String {
         .position(|(a, b)| a != b)
         .unwrap_or(expected.len().min(got.len()));
     let window = |bytes: &[u8]| {
-        let start = at.saturating_sub(8);
-        labkit::preview(&bytes[start.min(bytes.len())..(at + 24).min(bytes.len())])
+        let start = at.saturating_sub(8).min(bytes.len());
+        let end = (at + 24).min(bytes.len());
+        format!(
+            "{}{}{}",
+            if start > 0 { "…" } else { "" },
+            labkit::preview(&bytes[start..end]),
+            if end < bytes.len() { "…" } else { "" }
+        )
     };
     let sizes = if expected.len() == got.len() {
         format!("{} bytes each", expected.len())
@@ -399,7 +405,7 @@ pub fn difference(expected: &[u8], got: &[u8]) -> String {
         )
     } else {
         format!(
-            "{sizes}, the first difference at byte {at}: expected …{}…, got …{}…",
+            "{sizes}, the first difference at byte {at}: expected {}, got {}",
             window(expected),
             window(got)
         )
@@ -440,4 +446,87 @@ pub fn send_cut(peer: &mut TcpPeer, to: &str, bytes: &[u8], cuts: &[usize]) -> S
         labkit::preview(bytes)
     ));
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pretty_assertions::assert_eq;
+
+    /// A property over drawn numbers that breaks when one is above 90.
+    fn below_ninety(rng: &mut Rng, case: &Case) {
+        let n = rng.range(0..=99);
+        case.run(|s| {
+            s.say(format!("drew {n}"));
+            case.holds("every number is at most 90", n <= 90, || {
+                format!("drew {n}")
+            })
+        });
+    }
+
+    #[test]
+    fn a_broken_property_names_itself_the_case_the_seed_and_the_input() {
+        let verdict = run_cases("numbers", 5, 50, &mut below_ninety);
+        assert_eq!(verdict.status, Status::Fail);
+        assert!(
+            verdict
+                .message
+                .starts_with("`every number is at most 90` broke (case "),
+            "{}",
+            verdict.message
+        );
+        assert!(
+            verdict.message.contains(" of 50, seed 5): drew 9"),
+            "{}",
+            verdict.message
+        );
+        assert!(
+            verdict.actual.contains("[harness] drew 9"),
+            "{}",
+            verdict.actual
+        );
+        // The same seed draws the same inputs and says the same.
+        assert_eq!(run_cases("numbers", 5, 50, &mut below_ninety), verdict);
+    }
+
+    #[test]
+    fn a_property_that_holds_passes_and_a_stop_without_a_property_fails() {
+        let pass = run_cases("numbers", 5, 3, &mut |_: &mut Rng, case: &Case| {
+            case.run(|s| {
+                s.say("nothing to check");
+                Ok(())
+            });
+        });
+        assert_eq!((pass.status, pass.message.as_str()), (Status::Pass, ""));
+        let stopped = run_cases("numbers", 5, 1, &mut |_: &mut Rng, case: &Case| {
+            case.run(|s| {
+                s.say("could not go on");
+                Err(Stop)
+            });
+        });
+        assert_eq!(stopped.status, Status::Fail);
+        assert_eq!(
+            stopped.message,
+            "the case stopped before its end (seed 5); its last line: [harness] could not go on"
+        );
+    }
+
+    #[test]
+    fn differences_name_the_first_differing_byte() {
+        assert_eq!(
+            difference(b"hello", b"help!"),
+            "5 bytes each, the first difference at byte 3: expected \"hello\", got \"help!\""
+        );
+        assert_eq!(
+            difference(b"abc", b"xyz1"),
+            "expected 3 bytes, got 4: expected \"abc\", got \"xyz1\""
+        );
+        let long = b"0123456789abcdefghijklmnopqrstuvwxyz0123456789";
+        let mut other = long.to_vec();
+        other[20] = b'!';
+        assert_eq!(
+            difference(long, &other),
+            "46 bytes each, the first difference at byte 20: expected …\"cdefghijklmnopqrstuvwxyz01234567\"…, got …\"cdefghij!lmnopqrstuvwxyz01234567\"…"
+        );
+    }
 }
