@@ -322,12 +322,20 @@ fn a_class_of_broken_submissions_gets_the_right_verdicts() {
         grace.labs[0].points, 7,
         "the client scenarios' points only (four stories, one property)"
     );
+    // When the reply came (a `fail`), the whole flood went by and the
+    // transcript says where it was cut; when the deadline passed first (a
+    // loaded machine: the flooding program itself is starved of CPU), it
+    // says what it was waiting for.
+    let first = &grace.labs[0].scenarios[0];
+    let expected_line = if grace_statuses[0] == "fail" {
+        "more output on stdout was cut: the harness keeps 64 KiB"
+    } else {
+        "timed out after 2s waiting for 9 bytes from lab01-server"
+    };
     assert!(
-        grace.labs[0].scenarios[0]
-            .diff_text()
-            .contains("more output on stdout was cut: the harness keeps 64 KiB"),
+        first.diff_text().contains(expected_line),
         "{}",
-        grace.labs[0].scenarios[0].diff_text()
+        first.diff_text()
     );
     let ivan = student(&grades, "ivan-fixed-port");
     assert_eq!(

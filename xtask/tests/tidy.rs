@@ -204,14 +204,16 @@ const HIDDEN_WAITS: &[&str] = &[
 /// Where a hidden wait is still allowed (path, call, why). Keep it short.
 const WAIT_ALLOWED: &[(&str, &str, &str)] = &[
     (
-        "crates/harness/src/peer.rs",
+        "crates/harness/src/pace.rs",
         "yield_now",
-        "a spin until bytes are queued; the shape-harness work of issue 13 replaces it with a real wait",
+        "the kernel gives no notification when another process's receive queue empties: \
+         it polls /proc (the real condition) until it holds or the step deadline passes",
     ),
     (
-        "crates/harness/tests/process.rs",
+        "crates/harness/src/suspend.rs",
         "yield_now",
-        "a spin in a test; the shape-harness work of issue 13 replaces it with a real wait",
+        "the kernel gives no notification when another process blocks in a write or stops: \
+         it polls /proc (the real condition) until it holds or the step deadline passes",
     ),
 ];
 
