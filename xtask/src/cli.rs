@@ -3,6 +3,7 @@
 use crate::check::{self, Style};
 use crate::labs::{Info, Lab, workspace_root};
 use crate::lang::Lang;
+use crate::model::LabState;
 use crate::state::State;
 use anyhow::{Result, bail};
 use std::process::ExitCode;
@@ -13,6 +14,9 @@ usage: cargo xtask COMMAND
 commands for students:
   check-lab N        build lab N and run its scenarios (N: 1, 01, lab01 or its name)
   check-lab --all    check every lab in order
+  check-lab N --seed S
+                     the property scenarios draw the inputs of seed S again
+                     (check-lab prints the seed it used; without --seed, a fresh one)
   list               the labs in order, with what the last check found
   hint N             the hint of lab N
   reset N [--yes]    put lab N's src/ back as the starter has it (asks first)
@@ -23,8 +27,9 @@ commands for instructors:
   check-solutions    prove each lab's solution passes, its starter and its mutants fail
   mutants [N] [--repeat K]  run lab N's mutants (all labs' by default) K times each
   grade SUBMISSIONS --out REPORT [--labs 1,2] [--format exercism|gradescope] [--lab-timeout SECS]
-                     grade every submission (folder, .zip or .tar.gz) of SUBMISSIONS;
-                     writes REPORT/grades.csv, grades.json and feedback/STUDENT.md
+        [--seed S]   grade every submission (folder, .zip or .tar.gz) of SUBMISSIONS;
+                     writes REPORT/grades.csv, grades.json and feedback/STUDENT.md;
+                     one seed (S, or a fresh one, in grades.json) for the whole class
 ";
 
 /// Runs the command line; exit status 0 on success, 1 when a check fails,
@@ -53,13 +58,21 @@ fn run(args: &[String]) -> Result<bool> {
         args.drain(at..(at + 2).min(args.len()));
     }
     match args.as_slice() {
-        ["check-lab", "--all"] => {
-            let labs: Vec<&Lab> = info.labs.iter().collect();
-            check::check(&root, &info, &labs, Style::detect(), lang)
-        }
-        ["check-lab", which] => {
-            let lab = info.find(which)?;
-            check::check(&root, &info, &[lab], Style::detect(), lang)
+        ["check-lab", rest @ ..] if !rest.is_empty() => {
+            let (which, seed) = check_lab_args(rest)?;
+            let labs: Vec<&Lab> = match which {
+                "--all" => info.labs.iter().collect(),
+                one => vec![info.find(one)?],
+            };
+            // Before anything else: a change the grader will not see.
+            let warnings = crate::guard::warnings(&root, &info, lang);
+            for warning in &warnings {
+                println!("{}", Style::detect().red(warning));
+            }
+            if !warnings.is_empty() {
+                println!();
+            }
+            check::check(&root, &info, &labs, Style::detect(), seed)
         }
         ["list"] => {
             list(&root, &info, lang);
@@ -113,6 +126,35 @@ fn run(args: &[String]) -> Result<bool> {
     }
 }
 
+/// `check-lab`'s arguments: the lab (or `--all`) and an optional
+/// `--seed N`, in any order.
+fn check_lab_args<'a>(args: &[&'a str]) -> Result<(&'a str, Option<u64>)> {
+    let mut which = None;
+    let mut seed = None;
+    let mut rest = args.iter();
+    while let Some(&arg) = rest.next() {
+        if arg == "--seed" {
+            let text = rest
+                .next()
+                .ok_or_else(|| anyhow::anyhow!("--seed needs a number: `--seed 1234`"))?;
+            seed = Some(harness::seed::parse_seed(text).map_err(|_| {
+                anyhow::anyhow!("--seed takes a whole number such as 1234, not `{text}`")
+            })?);
+        } else if which.is_none() {
+            which = Some(arg);
+        } else {
+            bail!(
+                "check-lab takes one lab (or --all) and an optional --seed N, not `{}`\n\n{USAGE}",
+                args.join(" ")
+            );
+        }
+    }
+    let which = which.ok_or_else(|| {
+        anyhow::anyhow!("check-lab needs a lab: `cargo xtask check-lab 1`, or `--all`\n\n{USAGE}")
+    })?;
+    Ok((which, seed))
+}
+
 fn list(root: &std::path::Path, info: &Info, lang: Lang) {
     let state = State::load(root);
     println!(
@@ -126,7 +168,7 @@ fn list(root: &std::path::Path, info: &Info, lang: Lang) {
     for lab in &info.labs {
         let (text, pts) = match state.get(lab) {
             Some(s) => (
-                crate::check::state_text(s, lang).to_owned(),
+                state_text(s, lang).to_owned(),
                 format!("{}/{}", state.points(lab).unwrap_or(0), lab.max_points()),
             ),
             None => (
@@ -150,4 +192,43 @@ fn list(root: &std::path::Path, info: &Info, lang: Lang) {
             "运行 `cargo xtask check-lab N` 检查一个实验，`cargo xtask hint N` 查看它的提示"
         )
     );
+}
+
+/// A lab's state as a student reads it.
+pub fn state_text(state: LabState, lang: Lang) -> &'static str {
+    match (state, lang) {
+        (_, Lang::En) => state.as_str(),
+        (LabState::Passed, Lang::Zh) => "已通过",
+        (LabState::NotDone, Lang::Zh) => "尚未完成",
+        (LabState::Failing, Lang::Zh) => "未通过",
+        (LabState::DoesNotCompile, Lang::Zh) => "无法编译",
+        (LabState::NotSubmitted, Lang::Zh) => "未提交",
+        (LabState::Tampered, Lang::Zh) => "被改动",
+        (LabState::NotGraded, Lang::Zh) => "未评分",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check_lab_args;
+
+    #[test]
+    fn check_lab_takes_a_lab_and_a_seed_in_any_order() {
+        assert_eq!(check_lab_args(&["5"]).unwrap(), ("5", None));
+        assert_eq!(
+            check_lab_args(&["5", "--seed", "42"]).unwrap(),
+            ("5", Some(42))
+        );
+        assert_eq!(
+            check_lab_args(&["--seed", "7", "--all"]).unwrap(),
+            ("--all", Some(7))
+        );
+        let bad = check_lab_args(&["5", "--seed", "x"])
+            .unwrap_err()
+            .to_string();
+        assert!(bad.contains("--seed takes a whole number"), "{bad}");
+        assert!(check_lab_args(&["5", "--seed"]).is_err());
+        assert!(check_lab_args(&["--seed", "3"]).is_err());
+        assert!(check_lab_args(&["1", "2"]).is_err());
+    }
 }

@@ -90,7 +90,12 @@ fn the_starter_has_a_student_readme_and_never_offers_to_update_snapshots() {
     ] {
         assert!(readme.contains(needed), "the README lacks `{needed}`");
     }
-    for instructor in ["For instructors", "SOLUTION", "xtask grade", "starter --out"] {
+    for instructor in [
+        "For instructors",
+        "SOLUTION",
+        "xtask grade",
+        "starter --out",
+    ] {
         assert!(
             !readme.contains(instructor),
             "the README says `{instructor}`"

@@ -153,16 +153,19 @@ impl<R: Read> FrameReader<R> {
     /// frame starts): close the connection.
     pub fn read_frame(&mut self) -> io::Result<Option<Vec<u8>>> {
         // ANCHOR: read_frame
-        // A loop of three steps:
-        // 1. If the buffer holds a whole frame, take it out. Check the
-        //    length BEFORE making room for the payload; drop the consumed
-        //    bytes by moving the start past them. Keep count of the bytes
-        //    this frame needs: the 4 of the length, then the payload's too.
-        // 2. Not a whole frame yet: read more. First move the partial
-        //    frame to the front, so the buffer never grows past one frame
-        //    plus one read.
-        // 3. A read of 0 bytes is EOF: clean between frames, an error
-        //    inside one.
+        // A loop. Steps 1 to 3 of the book: once the buffer holds the 4
+        // header bytes (step 1), check the length (step 2), BEFORE making
+        // room for the payload; once it also holds the payload (step 3),
+        // take the frame out and drop the consumed bytes by moving the
+        // start past them. Keep count of the bytes this frame needs: the 4
+        // of the length, then the payload's too.
+        //
+        // Not a whole frame yet: read more. First move the partial frame
+        // to the front, so the buffer never grows past one frame plus one
+        // read.
+        //
+        // Step 4: a read of 0 bytes is EOF: clean before the first byte of
+        // a header, an error anywhere else.
         // BEGIN SOLUTION
         loop {
             let buffered = &self.buffer[self.start..self.end];
