@@ -175,6 +175,13 @@ impl Info {
             );
         }
         for (i, lab) in info.labs.iter().enumerate() {
+            if lab.title_zh.trim().is_empty() || lab.hint_zh.trim().is_empty() {
+                bail!(
+                    "{}: lab `{}` needs a title_zh and a hint_zh: what a student reads exists in Chinese and English",
+                    path.display(),
+                    lab.name
+                );
+            }
             let expected = u32::try_from(i + 1).unwrap_or(u32::MAX);
             if lab.number != expected {
                 bail!(

@@ -48,7 +48,10 @@
 //! The files git knows (tracked, or new and not ignored) when the root is a
 //! git checkout, otherwise every file outside `target/` and `.git/`; less
 //! [`EXCLUDED`] (the instructor's CI and the grader's fixtures, which hold
-//! solutions). A GitHub Classroom workflow is added. The copy must not leak
+//! solutions). A GitHub Classroom workflow is added, the README is the
+//! student's ([`student`]), `.cargo/config.toml` gets `INSTA_UPDATE=no`,
+//! and [`crate::guard::CHECKSUMS_FILE`] records the files the grader
+//! replaces. The copy must not leak
 //! solution code: three consecutive lines of a region found in any file
 //! outside the labs' `src/` are an error.
 //!
