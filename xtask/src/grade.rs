@@ -29,232 +29,33 @@
 //! `feedback/<student>.md`, and on request Exercism's or Gradescope's
 //! `results.json`.
 
+mod formats;
 pub mod intake;
+mod options;
 pub mod report;
 
-use crate::check::{self, LabState, Style};
 use crate::labs::{Info, Lab};
-use crate::runner::{self, LabOutcome, RunOptions};
+use crate::model::grade::lab_not_run;
+pub use crate::model::grade::{LabGrade, ScenarioGrade, StudentGrade, lab_grade};
+use crate::model::{LabState, Status};
+use crate::runner::{self, RunOptions};
 use crate::starter::{File, Starter};
 use anyhow::{Context, Result, bail};
-use harness::report::Status;
-use serde::Serialize;
+pub use options::{Format, Options, parse_args};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-/// The most lines of a transcript diff kept in a report.
-const DIFF_LINES: usize = 120;
 /// The most entries of the ignored-changes list.
 const IGNORED_LIMIT: usize = 50;
 
-/// An interchange format written besides the usual reports.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
-    Exercism,
-    Gradescope,
-}
-
-/// What `grade` was asked to do.
-#[derive(Debug, Clone)]
-pub struct Options {
-    /// The submissions folder, or one submission (a folder with `labs/`).
-    pub submissions: PathBuf,
-    pub out: PathBuf,
-    /// Lab numbers to grade; empty: all.
-    pub labs: Vec<u32>,
-    pub format: Option<Format>,
-    /// Per lab: how long its scenarios may run in all.
-    pub lab_timeout: Duration,
-    /// The grader's own folders (working copy, scratch, unpacked
-    /// archives); default: `target/socket-labs/grade/` of the instructor.
-    pub work_base: Option<PathBuf>,
-    /// The shared target directory; default:
-    /// `target/socket-labs/grade-target/` of the instructor.
-    pub target_dir: Option<PathBuf>,
-    /// Print progress on stderr and the summary on stdout.
-    pub verbose: bool,
-}
-
-impl Options {
-    pub fn new(submissions: impl Into<PathBuf>, out: impl Into<PathBuf>) -> Options {
-        Options {
-            submissions: submissions.into(),
-            out: out.into(),
-            labs: Vec::new(),
-            format: None,
-            lab_timeout: Duration::from_secs(120),
-            work_base: None,
-            target_dir: None,
-            verbose: false,
-        }
-    }
-}
-
-/// One scenario's grade.
-#[derive(Debug, Clone, Serialize)]
-pub struct ScenarioGrade {
-    pub name: String,
-    /// `pass`, `fail` (the transcript differs, or a `todo!()` is left),
-    /// `error` (did not compile, crashed) or `timeout`.
-    pub status: &'static str,
-    pub points: u32,
-    pub max_points: u32,
-    pub message: String,
-    /// `- expected` / `+ yours`, cut to a readable length.
-    pub diff: String,
-    /// The start of this run's transcript (for Exercism's `output`).
-    #[serde(skip)]
-    pub output: String,
-}
-
-/// One lab's grade.
-#[derive(Debug, Clone, Serialize)]
-pub struct LabGrade {
-    pub number: u32,
-    pub package: String,
-    pub title: String,
-    /// `passed`, `failing`, `not done yet`, `does not compile`,
-    /// `not submitted`, `tampered` or `not graded`.
-    pub state: String,
-    pub points: u32,
-    pub max_points: u32,
-    /// The first compiler error, when it does not compile.
-    pub compile_error: Option<String>,
-    /// Why the lab got no points although it ran (tampering, no `src/`).
-    pub note: Option<String>,
-    pub scenarios: Vec<ScenarioGrade>,
-    #[serde(skip)]
-    pub hint: String,
-}
-
-/// One student's grade.
-#[derive(Debug, Clone, Serialize)]
-pub struct StudentGrade {
-    pub student: String,
-    pub total: u32,
-    pub max: u32,
-    /// Why nothing could be graded (not a workspace, a corrupt archive).
-    pub problem: Option<String>,
-    pub labs: Vec<LabGrade>,
-    /// Files outside the labs' `src/` that differ from the instructor's:
-    /// `changed PATH` or `added PATH`.
-    pub ignored_changes: Vec<String>,
-    #[serde(skip)]
-    pub seconds: f64,
-}
-
-fn status_name(status: Status) -> &'static str {
-    match status {
-        Status::Pass => "pass",
-        Status::Fail | Status::NotDone => "fail",
-        Status::Error => "error",
-        Status::Timeout => "timeout",
-    }
-}
-
-fn cut_lines(text: &str, limit: usize) -> String {
-    let lines: Vec<&str> = text.lines().collect();
-    if lines.len() <= limit {
-        return text.to_owned();
-    }
-    let mut out = lines[..limit].join("\n");
-    out.push_str(&format!("\n… ({} more lines)", lines.len() - limit));
-    out
-}
-
-/// The grade of one lab from its outcome.
-pub fn lab_grade(lab: &Lab, outcome: &LabOutcome) -> LabGrade {
-    let state = check::lab_state(outcome);
-    let (compile_error, scenarios): (Option<String>, Vec<ScenarioGrade>) = match outcome {
-        LabOutcome::DoesNotCompile(error) => (
-            Some(cut_lines(error, 40)),
-            lab.scenarios
-                .iter()
-                .map(|s| ScenarioGrade {
-                    name: s.name.clone(),
-                    status: "error",
-                    points: 0,
-                    max_points: s.points,
-                    message: "the lab does not compile".to_owned(),
-                    diff: String::new(),
-                    output: String::new(),
-                })
-                .collect(),
-        ),
-        LabOutcome::Ran(verdicts) => (
-            None,
-            lab.scenarios
-                .iter()
-                .zip(verdicts)
-                .map(|(s, v)| {
-                    let pass = v.status == Status::Pass;
-                    let diff = if pass || v.expected.is_empty() || v.status == Status::NotDone {
-                        String::new()
-                    } else {
-                        let diff = check::transcript_diff(
-                            &v.expected,
-                            v.actual.trim_end(),
-                            Style::plain(),
-                        );
-                        let diff: Vec<&str> = diff
-                            .lines()
-                            .map(|l| l.strip_prefix("      ").unwrap_or(l))
-                            .collect();
-                        cut_lines(&diff.join("\n"), DIFF_LINES)
-                    };
-                    ScenarioGrade {
-                        name: s.name.clone(),
-                        status: status_name(v.status),
-                        points: if pass { s.points } else { 0 },
-                        max_points: s.points,
-                        message: v.message.clone(),
-                        diff,
-                        output: v.actual.chars().take(2000).collect(),
-                    }
-                })
-                .collect(),
-        ),
-    };
-    LabGrade {
-        number: lab.number,
-        package: lab.package(),
-        title: lab.title.clone(),
-        state: state.as_str().to_owned(),
-        points: scenarios.iter().map(|s| s.points).sum(),
-        max_points: lab.max_points(),
-        compile_error,
-        note: None,
-        scenarios,
-        hint: lab.hint.trim().to_owned(),
-    }
-}
-
-/// A lab that was not run, every scenario failing with `message`.
-fn lab_not_run(lab: &Lab, state: &str, status: &'static str, message: &str) -> LabGrade {
-    LabGrade {
-        number: lab.number,
-        package: lab.package(),
-        title: lab.title.clone(),
-        state: state.to_owned(),
-        points: 0,
-        max_points: lab.max_points(),
-        compile_error: None,
-        note: Some(message.to_owned()),
-        scenarios: lab
-            .scenarios
+/// Makes the working copy `work` hold exactly `files`.
+fn lay_down(work: &Path, files: &[File]) -> Result<()> {
+    crate::files::sync(
+        work,
+        files
             .iter()
-            .map(|s| ScenarioGrade {
-                name: s.name.clone(),
-                status,
-                points: 0,
-                max_points: s.points,
-                message: message.to_owned(),
-                diff: String::new(),
-                output: String::new(),
-            })
-            .collect(),
-        hint: lab.hint.trim().to_owned(),
-    }
+            .map(|f| (f.path.as_str(), &f.content[..], f.mtime)),
+    )
 }
 
 /// The grader's state for a whole run.
@@ -298,8 +99,8 @@ impl Grader<'_> {
                 for lab in &self.labs {
                     grade.labs.push(lab_not_run(
                         lab,
-                        "not graded",
-                        "error",
+                        LabState::NotGraded,
+                        Status::Error,
                         &format!("nothing graded: {problem}"),
                     ));
                 }
@@ -309,18 +110,13 @@ impl Grader<'_> {
             }
         };
         grade.ignored_changes = ignored;
-        crate::starter::sync_files(
-            &self.work,
-            files
-                .iter()
-                .map(|f| (f.path.as_str(), &f.content[..], f.mtime)),
-        )?;
+        lay_down(&self.work, &files)?;
         for (i, lab) in self.labs.iter().enumerate() {
             if missing.contains(&lab.number) {
                 grade.labs.push(lab_not_run(
                     lab,
-                    "not submitted",
-                    "fail",
+                    LabState::NotSubmitted,
+                    Status::Fail,
                     &format!(
                         "your submission has no {}/src/: nothing to grade",
                         lab.dir().display()
@@ -347,14 +143,9 @@ impl Grader<'_> {
                     "the instructor's files changed while your programs ran ({}): no points for this lab",
                     tampered.join(", ")
                 );
-                lab_grade = lab_not_run(lab, "tampered", "error", &message);
+                lab_grade = lab_not_run(lab, LabState::Tampered, Status::Error, &message);
                 // Put the instructor's files back for the next lab.
-                crate::starter::sync_files(
-                    &self.work,
-                    files
-                        .iter()
-                        .map(|f| (f.path.as_str(), &f.content[..], f.mtime)),
-                )?;
+                lay_down(&self.work, &files)?;
             }
             grade.labs.push(lab_grade);
         }
@@ -568,69 +359,9 @@ pub fn grade(root: &Path, info: &Info, options: &Options) -> Result<Vec<StudentG
     Ok(grades)
 }
 
-/// Parses `grade`'s arguments (after the command name).
-///
-/// # Errors
-///
-/// A usage error.
-pub fn parse_args(args: &[&str]) -> Result<Options> {
-    let mut submissions = None;
-    let mut out = None;
-    let mut labs = Vec::new();
-    let mut format = None;
-    let mut lab_timeout = Duration::from_secs(120);
-    let mut rest = args.iter();
-    while let Some(&arg) = rest.next() {
-        let mut value = |name: &str| {
-            rest.next()
-                .copied()
-                .with_context(|| format!("{name} needs a value"))
-        };
-        match arg {
-            "--out" => out = Some(PathBuf::from(value("--out")?)),
-            "--labs" => {
-                for n in value("--labs")?.split(',') {
-                    labs.push(n.trim().parse::<u32>().with_context(|| {
-                        format!("--labs takes lab numbers such as 1,3, not `{n}`")
-                    })?);
-                }
-            }
-            "--format" => {
-                format = Some(match value("--format")? {
-                    "exercism" => Format::Exercism,
-                    "gradescope" => Format::Gradescope,
-                    other => bail!("--format is exercism or gradescope, not `{other}`"),
-                });
-            }
-            "--lab-timeout" => {
-                let secs: u64 = value("--lab-timeout")?
-                    .parse()
-                    .context("--lab-timeout takes whole seconds")?;
-                lab_timeout = Duration::from_secs(secs.max(1));
-            }
-            other if other.starts_with("--") => bail!("grade has no option `{other}`"),
-            other if submissions.is_none() => submissions = Some(PathBuf::from(other)),
-            other => bail!("grade takes one SUBMISSIONS folder; `{other}` is one too many"),
-        }
-    }
-    let submissions = submissions.context("grade needs the SUBMISSIONS folder")?;
-    let out = out.context("grade needs --out REPORT, the folder for the reports")?;
-    let mut options = Options::new(submissions, out);
-    options.labs = labs;
-    options.format = format;
-    options.lab_timeout = lab_timeout;
-    options.verbose = true;
-    Ok(options)
-}
-
 /// This process's peak resident memory (Linux's `VmHWM`), in KiB.
 pub fn peak_memory_kib() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
     line.split_whitespace().nth(1)?.parse().ok()
-}
-
-/// Whether a lab state counts as passed (for the summary).
-pub fn passed(state: &str) -> bool {
-    state == LabState::Passed.as_str()
 }

@@ -213,7 +213,7 @@ fn scratch_workspace(root: &Path, dir: &Path) -> Result<()> {
         };
         contents.push((path, content, mtime));
     }
-    crate::starter::sync_files(
+    crate::files::sync(
         dir,
         contents
             .iter()

@@ -17,6 +17,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use xtask::grade::{self, Options, StudentGrade};
 use xtask::labs::{Info, workspace_root};
+use xtask::model::status_word;
 
 fn fixtures() -> PathBuf {
     workspace_root().join("xtask/tests/fixtures/submissions")
@@ -137,7 +138,11 @@ fn student<'a>(grades: &'a [StudentGrade], id: &str) -> &'a StudentGrade {
 
 /// Each scenario's status, in the order of labs/info.toml.
 fn statuses(grade: &StudentGrade) -> Vec<&'static str> {
-    grade.labs[0].scenarios.iter().map(|s| s.status).collect()
+    grade.labs[0]
+        .scenarios
+        .iter()
+        .map(|s| status_word(s.status))
+        .collect()
 }
 
 /// Processes still running `sleep 317` or `sleep 318` (heidi's children).
@@ -235,7 +240,7 @@ fn a_class_of_broken_submissions_gets_the_right_verdicts() {
     );
 
     let carol = student(&grades, "carol-compile-error");
-    assert_eq!(carol.labs[0].state, "does not compile");
+    assert_eq!(carol.labs[0].state.as_str(), "does not compile");
     assert!(
         carol.labs[0]
             .compile_error
@@ -291,10 +296,10 @@ fn a_class_of_broken_submissions_gets_the_right_verdicts() {
     );
     assert!(
         grace.labs[0].scenarios[0]
-            .diff
+            .diff_text()
             .contains("more output on stdout was cut: the harness keeps 64 KiB"),
         "{}",
-        grace.labs[0].scenarios[0].diff
+        grace.labs[0].scenarios[0].diff_text()
     );
     let ivan = student(&grades, "ivan-fixed-port");
     assert_eq!(statuses(ivan), server_then_client(["fail"; 5], CLIENT_PASS));
@@ -312,7 +317,7 @@ fn a_class_of_broken_submissions_gets_the_right_verdicts() {
 
     let peggy = student(&grades, "peggy-rewrites-snapshots");
     if cfg!(target_os = "linux") {
-        assert_eq!(peggy.labs[0].state, "tampered");
+        assert_eq!(peggy.labs[0].state.as_str(), "tampered");
         assert!(
             peggy.labs[0].scenarios[0].message.contains(
                 "labs/01-tcp-once/tests/snapshots/scenarios__server_normal_exchange.snap"

@@ -12,6 +12,11 @@
 //! - [`child`]: a process group of its own, an exit awaited with a
 //!   deadline, the tree killed as one (also used by xtask).
 //! - [`peer`]: the scripted other side: TCP client, TCP server, UDP.
+//! - [`pace`]: paced delivery, a peer's pieces read one `read` each
+//!   (deterministic short reads); [`suspend`]: Ctrl-Z on a program blocked
+//!   in a write (deterministic short writes); [`limits`]: the memory and
+//!   file limits of programs under test. Linux; elsewhere they fall back
+//!   and the verdict says so.
 //! - [`report`]: the per-scenario verdict files that `cargo xtask
 //!   check-lab` and the grader read, and the [`assert_transcript!`] macro.
 //!
@@ -42,9 +47,14 @@
 mod bind_check;
 pub mod child;
 pub mod escape;
+pub mod limits;
+#[cfg(target_os = "linux")]
+mod observe;
+pub mod pace;
 pub mod peer;
 pub mod process;
 pub mod report;
+pub mod suspend;
 pub mod transcript;
 
 pub use peer::{TcpPeer, TcpServerPeer, UdpPeer, describe_io_error};

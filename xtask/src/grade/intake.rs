@@ -252,36 +252,15 @@ pub fn find_workspace(dir: &Path) -> Option<PathBuf> {
 ///
 /// More than [`MAX_FILES`] files.
 pub fn list_files(root: &Path) -> Result<Vec<String>> {
-    fn walk(dir: &Path, rel: &str, out: &mut Vec<String>) -> Result<()> {
-        let Ok(entries) = std::fs::read_dir(dir) else {
-            return Ok(());
-        };
-        for entry in entries.flatten() {
-            let name = entry.file_name().to_string_lossy().into_owned();
-            let Ok(kind) = entry.file_type() else {
-                continue;
-            };
-            let path = if rel.is_empty() {
-                name.clone()
-            } else {
-                format!("{rel}/{name}")
-            };
-            if kind.is_dir() {
-                if matches!(name.as_str(), "target" | ".git" | "__MACOSX") {
-                    continue;
-                }
-                walk(&entry.path(), &path, out)?;
-            } else if kind.is_file() {
-                out.push(path);
-                if out.len() > MAX_FILES {
-                    bail!("more than {MAX_FILES} files: not a submission of source code");
-                }
-            }
-        }
-        Ok(())
-    }
+    let skip = |rel: &str| matches!(crate::files::file_name(rel), "target" | ".git" | "__MACOSX");
     let mut out = Vec::new();
-    walk(root, "", &mut out)?;
+    // A folder that cannot be read holds nothing to grade.
+    for path in crate::files::walk(root, skip).flatten() {
+        out.push(path);
+        if out.len() > MAX_FILES {
+            bail!("more than {MAX_FILES} files: not a submission of source code");
+        }
+    }
     out.sort();
     Ok(out)
 }
