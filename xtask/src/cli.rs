@@ -12,6 +12,9 @@ usage: cargo xtask COMMAND
 commands for students:
   check-lab N        build lab N and run its scenarios (N: 1, 01, lab01 or its name)
   check-lab --all    check every lab in order
+  check-lab N --seed S
+                     the property scenarios draw the inputs of seed S again
+                     (check-lab prints the seed it used; without --seed, a fresh one)
   list               the labs in order, with what the last check found
   hint N             the hint of lab N
 
@@ -21,8 +24,9 @@ commands for instructors:
   mutants [N…] [--mutant NAME…] [--repeat K]
                      run the mutants of labs N (default: all), or those named, K times each
   grade SUBMISSIONS --out REPORT [--labs 1,2] [--format exercism|gradescope] [--lab-timeout SECS]
-                     grade every submission (folder, .zip or .tar.gz) of SUBMISSIONS;
-                     writes REPORT/grades.csv, grades.json and feedback/STUDENT.md
+        [--seed S]   grade every submission (folder, .zip or .tar.gz) of SUBMISSIONS;
+                     writes REPORT/grades.csv, grades.json and feedback/STUDENT.md;
+                     one seed (S, or a fresh one, in grades.json) for the whole class
 ";
 
 /// Runs the command line; exit status 0 on success, 1 when a check fails,
@@ -44,13 +48,13 @@ fn run(args: &[String]) -> Result<bool> {
     let info = Info::load(&root)?;
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     match args.as_slice() {
-        ["check-lab", "--all"] => {
-            let labs: Vec<&Lab> = info.labs.iter().collect();
-            check::check(&root, &info, &labs, Style::detect())
-        }
-        ["check-lab", which] => {
-            let lab = info.find(which)?;
-            check::check(&root, &info, &[lab], Style::detect())
+        ["check-lab", rest @ ..] if !rest.is_empty() => {
+            let (which, seed) = check_lab_args(rest)?;
+            let labs: Vec<&Lab> = match which {
+                "--all" => info.labs.iter().collect(),
+                one => vec![info.find(one)?],
+            };
+            check::check(&root, &info, &labs, Style::detect(), seed)
         }
         ["list"] => {
             list(&root, &info);
@@ -96,6 +100,35 @@ fn run(args: &[String]) -> Result<bool> {
     }
 }
 
+/// `check-lab`'s arguments: the lab (or `--all`) and an optional
+/// `--seed N`, in any order.
+fn check_lab_args<'a>(args: &[&'a str]) -> Result<(&'a str, Option<u64>)> {
+    let mut which = None;
+    let mut seed = None;
+    let mut rest = args.iter();
+    while let Some(&arg) = rest.next() {
+        if arg == "--seed" {
+            let text = rest
+                .next()
+                .ok_or_else(|| anyhow::anyhow!("--seed needs a number: `--seed 1234`"))?;
+            seed = Some(harness::seed::parse_seed(text).map_err(|_| {
+                anyhow::anyhow!("--seed takes a whole number such as 1234, not `{text}`")
+            })?);
+        } else if which.is_none() {
+            which = Some(arg);
+        } else {
+            bail!(
+                "check-lab takes one lab (or --all) and an optional --seed N, not `{}`\n\n{USAGE}",
+                args.join(" ")
+            );
+        }
+    }
+    let which = which.ok_or_else(|| {
+        anyhow::anyhow!("check-lab needs a lab: `cargo xtask check-lab 1`, or `--all`\n\n{USAGE}")
+    })?;
+    Ok((which, seed))
+}
+
 fn list(root: &std::path::Path, info: &Info) {
     let state = State::load(root);
     println!(
@@ -116,4 +149,29 @@ fn list(root: &std::path::Path, info: &Info) {
         );
     }
     println!("\nrun `cargo xtask check-lab N` to check a lab, `cargo xtask hint N` for its hint");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check_lab_args;
+
+    #[test]
+    fn check_lab_takes_a_lab_and_a_seed_in_any_order() {
+        assert_eq!(check_lab_args(&["5"]).unwrap(), ("5", None));
+        assert_eq!(
+            check_lab_args(&["5", "--seed", "42"]).unwrap(),
+            ("5", Some(42))
+        );
+        assert_eq!(
+            check_lab_args(&["--seed", "7", "--all"]).unwrap(),
+            ("--all", Some(7))
+        );
+        let bad = check_lab_args(&["5", "--seed", "x"])
+            .unwrap_err()
+            .to_string();
+        assert!(bad.contains("--seed takes a whole number"), "{bad}");
+        assert!(check_lab_args(&["5", "--seed"]).is_err());
+        assert!(check_lab_args(&["--seed", "3"]).is_err());
+        assert!(check_lab_args(&["1", "2"]).is_err());
+    }
 }

@@ -412,8 +412,8 @@ mod tests {
     use crate::labs::workspace_root;
 
     /// Fast: every lab has mutants, and each still applies (its `find`
-    /// occurs exactly once) and names real scenarios; `check-solutions`
-    /// then proves they are caught.
+    /// occurs exactly once), names real scenarios and is listed in the
+    /// lab's README; `check-solutions` then proves they are caught.
     #[test]
     fn every_lab_has_mutants_that_still_apply() {
         let root = workspace_root();
@@ -425,9 +425,17 @@ mod tests {
                 "{}: list the lab's typical mistakes in {MUTANTS_FILE}",
                 lab.label()
             );
+            let readme =
+                std::fs::read_to_string(root.join(lab.dir()).join("README.md")).unwrap_or_default();
             for m in &mutants {
                 let (original, mutated) = m.apply(&root, lab).expect("checked by load");
                 assert_ne!(original, mutated, "mutant `{}` changes nothing", m.name);
+                assert!(
+                    readme.contains(&format!("| `{}` |", m.name)),
+                    "{}/README.md: list mutant `{}` in its section \"Mistakes the checks catch\"",
+                    lab.dir().display(),
+                    m.name
+                );
             }
         }
     }

@@ -163,9 +163,28 @@ fn leftover_children() -> Vec<String> {
 }
 
 const SERVER: [&str; 5] = ["pass"; 5];
-const CLIENT_PASS: [&str; 3] = ["pass"; 3];
+const CLIENT_PASS: [&str; 4] = ["pass"; 4];
+/// Lab 1's scenarios: 5 server stories, 4 client stories, then the two
+/// property scenarios (server, client).
+const SCENARIOS: usize = 11;
 
-fn server_then_client(server: [&str; 5], client: [&str; 3]) -> Vec<&'static str> {
+/// The statuses of lab 1's stories, server then client, then of its
+/// property scenarios: the server's as `server_property`, the client's
+/// passing.
+fn server_then_client(
+    server: [&str; 5],
+    client: [&str; 4],
+    server_property: &str,
+) -> Vec<&'static str> {
+    with_client_property(server, client, server_property, "pass")
+}
+
+fn with_client_property(
+    server: [&str; 5],
+    client: [&str; 4],
+    server_property: &str,
+    client_property: &str,
+) -> Vec<&'static str> {
     let leak = |s: &str| -> &'static str {
         match s {
             "pass" => "pass",
@@ -177,6 +196,7 @@ fn server_then_client(server: [&str; 5], client: [&str; 3]) -> Vec<&'static str>
     server
         .iter()
         .chain(client.iter())
+        .chain([&server_property, &client_property])
         .map(|s| leak(s))
         .collect()
 }
@@ -194,6 +214,8 @@ fn a_class_of_broken_submissions_gets_the_right_verdicts() {
     options.labs = vec![1];
     options.work_base = Some(base.join("work"));
     options.lab_timeout = std::time::Duration::from_secs(90);
+    // One seed for the class, recorded in grades.json and the feedback.
+    options.seed = Some(4242);
 
     let grades = grade::grade(&root, &info, &options).unwrap();
 
@@ -222,7 +244,7 @@ fn a_class_of_broken_submissions_gets_the_right_verdicts() {
         ]
     );
 
-    let full = server_then_client(SERVER, CLIENT_PASS);
+    let full = server_then_client(SERVER, CLIENT_PASS, "pass");
     assert_eq!(statuses(student(&grades, "alice-correct")), full);
     assert_eq!(statuses(student(&grades, "mallory")), full);
     assert_eq!(statuses(student(&grades, "heidi-orphans")), full);
@@ -230,7 +252,7 @@ fn a_class_of_broken_submissions_gets_the_right_verdicts() {
     // instructor's were used, and her edits are listed as ignored.
     assert_eq!(statuses(student(&grades, "judy-edited-tests")), full);
 
-    let client_todo = server_then_client(SERVER, ["fail"; 3]);
+    let client_todo = with_client_property(SERVER, ["fail"; 4], "pass", "fail");
     let bob = student(&grades, "bob-partial");
     assert_eq!(statuses(bob), client_todo);
     assert!(
@@ -250,11 +272,11 @@ fn a_class_of_broken_submissions_gets_the_right_verdicts() {
         "{:?}",
         carol.labs[0].compile_error
     );
-    assert_eq!(statuses(carol), ["error"; 8]);
+    assert_eq!(statuses(carol), ["error"; SCENARIOS]);
 
     assert_eq!(
         statuses(student(&grades, "dave-infinite-loop")),
-        server_then_client(["timeout"; 5], CLIENT_PASS)
+        server_then_client(["timeout"; 5], CLIENT_PASS, "timeout")
     );
     for id in ["erin-panic", "nina"] {
         let erin = student(&grades, id);
@@ -262,7 +284,11 @@ fn a_class_of_broken_submissions_gets_the_right_verdicts() {
         // nothing reads 0 bytes, and then the slice fits: a plain failure.
         assert_eq!(
             statuses(erin),
-            server_then_client(["error", "error", "error", "error", "fail"], CLIENT_PASS),
+            server_then_client(
+                ["error", "error", "error", "error", "fail"],
+                CLIENT_PASS,
+                "error"
+            ),
             "{id}"
         );
         assert!(
@@ -274,7 +300,7 @@ fn a_class_of_broken_submissions_gets_the_right_verdicts() {
     }
     assert_eq!(
         statuses(student(&grades, "frank-silent")),
-        server_then_client(["timeout"; 5], CLIENT_PASS)
+        server_then_client(["timeout"; 5], CLIENT_PASS, "timeout")
     );
     // grace's server prints 100 MB before it replies. The harness drains
     // and caps it, so the reply comes (a `fail`: the transcript shows the
@@ -286,23 +312,36 @@ fn a_class_of_broken_submissions_gets_the_right_verdicts() {
     assert!(
         grace_statuses[..5]
             .iter()
+            .chain(&grace_statuses[9..10])
             .all(|s| matches!(*s, "fail" | "timeout")),
         "{grace_statuses:?}"
     );
-    assert_eq!(grace_statuses[5..], CLIENT_PASS);
+    assert_eq!(grace_statuses[5..9], CLIENT_PASS);
+    assert_eq!(grace_statuses[10], "pass");
     assert_eq!(
-        grace.labs[0].points, 4,
-        "the three client scenarios' points only"
+        grace.labs[0].points, 7,
+        "the client scenarios' points only (four stories, one property)"
     );
+    // When the reply came (a `fail`), the whole flood went by and the
+    // transcript says where it was cut; when the deadline passed first (a
+    // loaded machine: the flooding program itself is starved of CPU), it
+    // says what it was waiting for.
+    let first = &grace.labs[0].scenarios[0];
+    let expected_line = if grace_statuses[0] == "fail" {
+        "more output on stdout was cut: the harness keeps 64 KiB"
+    } else {
+        "timed out after 2s waiting for 9 bytes from lab01-server"
+    };
     assert!(
-        grace.labs[0].scenarios[0]
-            .diff_text()
-            .contains("more output on stdout was cut: the harness keeps 64 KiB"),
+        first.diff_text().contains(expected_line),
         "{}",
-        grace.labs[0].scenarios[0].diff_text()
+        first.diff_text()
     );
     let ivan = student(&grades, "ivan-fixed-port");
-    assert_eq!(statuses(ivan), server_then_client(["fail"; 5], CLIENT_PASS));
+    assert_eq!(
+        statuses(ivan),
+        server_then_client(["fail"; 5], CLIENT_PASS, "fail")
+    );
 
     let judy = student(&grades, "judy-edited-tests");
     assert_eq!(
@@ -347,40 +386,45 @@ fn a_class_of_broken_submissions_gets_the_right_verdicts() {
         let text = g.problem.as_deref().unwrap_or_default();
         assert!(text.contains(problem), "{id}: {text}");
         assert_eq!(g.total, 0, "{id}");
-        assert_eq!(statuses(g), ["error"; 8], "{id}");
+        assert_eq!(statuses(g), ["error"; SCENARIOS], "{id}");
     }
 
     // The reports: the CSV exactly (the same on every run), the JSON and
     // a student's feedback in substance.
     let csv = std::fs::read_to_string(out.join("grades.csv")).unwrap();
-    let peggy_points = if cfg!(target_os = "linux") { 0 } else { 10 };
+    let peggy_points = if cfg!(target_os = "linux") { 0 } else { 15 };
     let expected = format!(
         "student,lab01-tcp-once,total,max\n\
-         alice-correct,10,10,10\n\
-         bob-partial,6,6,10\n\
-         carol-compile-error,0,0,10\n\
-         dave-infinite-loop,4,4,10\n\
-         erin-panic,4,4,10\n\
-         frank-silent,4,4,10\n\
-         grace-flood,4,4,10\n\
-         heidi-orphans,10,10,10\n\
-         ivan-fixed-port,4,4,10\n\
-         judy-edited-tests,10,10,10\n\
-         kim-empty,0,0,10\n\
-         leo-corrupt,0,0,10\n\
-         mallory,10,10,10\n\
-         nina,4,4,10\n\
-         oscar-zipslip,0,0,10\n\
-         pat-bomb,0,0,10\n\
-         peggy-rewrites-snapshots,{peggy_points},{peggy_points},10\n\
-         stray.txt,0,0,10\n"
+         alice-correct,15,15,15\n\
+         bob-partial,8,8,15\n\
+         carol-compile-error,0,0,15\n\
+         dave-infinite-loop,7,7,15\n\
+         erin-panic,7,7,15\n\
+         frank-silent,7,7,15\n\
+         grace-flood,7,7,15\n\
+         heidi-orphans,15,15,15\n\
+         ivan-fixed-port,7,7,15\n\
+         judy-edited-tests,15,15,15\n\
+         kim-empty,0,0,15\n\
+         leo-corrupt,0,0,15\n\
+         mallory,15,15,15\n\
+         nina,7,7,15\n\
+         oscar-zipslip,0,0,15\n\
+         pat-bomb,0,0,15\n\
+         peggy-rewrites-snapshots,{peggy_points},{peggy_points},15\n\
+         stray.txt,0,0,15\n"
     );
     assert_eq!(csv, expected);
     let json: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("grades.json")).unwrap()).unwrap();
     assert_eq!(json["students"].as_array().map(Vec::len), Some(18));
+    assert_eq!(json["seed"], 4242);
     let feedback = std::fs::read_to_string(out.join("feedback/ivan-fixed-port.md")).unwrap();
-    assert!(feedback.contains("**Total: 4 / 10**"), "{feedback}");
+    assert!(feedback.contains("**Total: 7 / 15**"), "{feedback}");
+    assert!(
+        feedback.contains("`cargo xtask check-lab 1` (with `--seed 4242`"),
+        "{feedback}"
+    );
     assert!(feedback.contains("```diff"), "{feedback}");
     let feedback = std::fs::read_to_string(out.join("feedback/judy-edited-tests.md")).unwrap();
     assert!(feedback.contains("## Ignored changes"), "{feedback}");
@@ -415,7 +459,7 @@ fn interchange_formats(root: &Path, info: &Info, base: &Path) {
             serde_json::from_str(&std::fs::read_to_string(out.join("results.json")).unwrap())
                 .unwrap();
         let tests = results["tests"].as_array().unwrap();
-        assert_eq!(tests.len(), 8);
+        assert_eq!(tests.len(), SCENARIOS);
         match format {
             grade::Format::Exercism => {
                 assert_eq!(results["version"], 2);
@@ -433,8 +477,8 @@ fn interchange_formats(root: &Path, info: &Info, base: &Path) {
                 assert_eq!(tests[5]["status"], "pass");
             }
             grade::Format::Gradescope => {
-                assert_eq!(results["score"], 4);
-                assert_eq!(results["max_score"], 10);
+                assert_eq!(results["score"], 7);
+                assert_eq!(results["max_score"], 15);
                 assert_eq!(tests[0]["score"], 0);
                 assert_eq!(tests[0]["max_score"], 2);
                 assert_eq!(tests[0]["status"], "failed");
@@ -446,8 +490,8 @@ fn interchange_formats(root: &Path, info: &Info, base: &Path) {
 }
 
 /// A lab that runs past its deadline is stopped as a whole (cargo, the
-/// test binary and the programs under test): frank's servers wait 5 s for a
-/// line that never comes, and the lab may take 3 s.
+/// test binaries and the programs under test): frank's servers wait 5 s
+/// for a line that never comes, and the lab may take 3 s.
 fn lab_deadline(root: &Path, info: &Info, base: &Path) {
     let out = base.join("deadline-report");
     let _ = std::fs::remove_dir_all(&out);
@@ -457,9 +501,13 @@ fn lab_deadline(root: &Path, info: &Info, base: &Path) {
     options.work_base = Some(base.join("work"));
     let grades = grade::grade(root, info, &options).unwrap();
     let frank = &grades[0];
+    // Cargo runs the test files in name order: `properties` first. Its
+    // client scenario passes at once; its server scenario waits 5 s for
+    // the listening line, so the deadline stops the run there, before any
+    // story has run.
     assert_eq!(
         statuses(frank),
-        server_then_client(["timeout"; 5], CLIENT_PASS)
+        with_client_property(["timeout"; 5], ["timeout"; 4], "timeout", "pass")
     );
     assert!(
         frank.labs[0].scenarios[0]

@@ -30,6 +30,9 @@ pub struct Options {
     pub target_dir: Option<PathBuf>,
     /// Print progress on stderr and the summary on stdout.
     pub verbose: bool,
+    /// The seed of the property scenarios, one for the whole class (in
+    /// `grades.json`); `None`: a fresh one.
+    pub seed: Option<u64>,
 }
 
 impl Options {
@@ -43,6 +46,7 @@ impl Options {
             work_base: None,
             target_dir: None,
             verbose: false,
+            seed: None,
         }
     }
 }
@@ -58,6 +62,7 @@ pub fn parse_args(args: &[&str]) -> Result<Options> {
     let mut labs = Vec::new();
     let mut format = None;
     let mut lab_timeout = Duration::from_secs(120);
+    let mut seed = None;
     let mut rest = args.iter();
     while let Some(&arg) = rest.next() {
         let mut value = |name: &str| {
@@ -87,6 +92,12 @@ pub fn parse_args(args: &[&str]) -> Result<Options> {
                     .context("--lab-timeout takes whole seconds")?;
                 lab_timeout = Duration::from_secs(secs.max(1));
             }
+            "--seed" => {
+                let text = value("--seed")?;
+                seed = Some(harness::seed::parse_seed(text).map_err(|_| {
+                    anyhow::anyhow!("--seed takes a whole number such as 1234, not `{text}`")
+                })?);
+            }
             other if other.starts_with("--") => bail!("grade has no option `{other}`"),
             other if submissions.is_none() => submissions = Some(PathBuf::from(other)),
             other => bail!("grade takes one SUBMISSIONS folder; `{other}` is one too many"),
@@ -98,6 +109,7 @@ pub fn parse_args(args: &[&str]) -> Result<Options> {
     options.labs = labs;
     options.format = format;
     options.lab_timeout = lab_timeout;
+    options.seed = seed;
     options.verbose = true;
     Ok(options)
 }
