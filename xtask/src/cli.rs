@@ -25,7 +25,8 @@ commands for students:
 commands for instructors:
   starter --out DIR  write the students' copy: every solution region becomes todo!()
   check-solutions    prove each lab's solution passes, its starter and its mutants fail
-  mutants [N] [--repeat K]  run lab N's mutants (all labs' by default) K times each
+  mutants [N…] [--mutant NAME…] [--repeat K]
+                     run the mutants of labs N (default: all), or those named, K times each
   grade SUBMISSIONS --out REPORT [--labs 1,2] [--format exercism|gradescope] [--lab-timeout SECS]
         [--seed S]   grade every submission (folder, .zip or .tar.gz) of SUBMISSIONS;
                      writes REPORT/grades.csv, grades.json and feedback/STUDENT.md;
