@@ -3,7 +3,7 @@
 use crate::check::{self, Style};
 use crate::labs::{Info, Lab, workspace_root};
 use crate::state::State;
-use anyhow::{Result, bail};
+use anyhow::Result;
 use std::process::ExitCode;
 
 pub const USAGE: &str = "\
@@ -12,6 +12,7 @@ usage: cargo xtask COMMAND
 commands for students:
   check-lab N        build lab N and run its scenarios (N: 1, 01, lab01 or its name)
   check-lab --all    check every lab in order
+  check-lab N --scenario NAME  run one scenario of lab N
   list               the labs in order, with what the last check found
   hint N             the hint of lab N
 
@@ -19,9 +20,65 @@ commands for instructors:
   starter --out DIR  write the students' copy: every solution region becomes todo!()
   check-solutions    prove each lab's solution passes, its starter and its mutants fail
   mutants [N] [--repeat K]  run lab N's mutants (all labs' by default) K times each
-  grade SUBMISSIONS --out REPORT [--labs 1,2] [--format exercism|gradescope] [--lab-timeout SECS]
+  grade SUBMISSIONS --out REPORT [--labs 1,2] [--format FORMAT] [--roster FILE]
                      grade every submission (folder, .zip or .tar.gz) of SUBMISSIONS;
                      writes REPORT/grades.csv, grades.json and feedback/STUDENT.md
+                     (FORMAT: exercism, gradescope, canvas or moodle)
+
+`cargo xtask COMMAND --help` tells more about a command.
+";
+
+/// `cargo xtask check-lab --help`.
+const CHECK_LAB_HELP: &str = "\
+usage: cargo xtask check-lab N [--scenario NAME]
+       cargo xtask check-lab --all
+
+Builds lab N and runs its scenarios; prints one line per scenario and, for
+what fails, the difference from the expected transcript and the lab's hint.
+N is 1, 01, lab01 or the lab's name (`cargo xtask list` shows them).
+
+options:
+  --all            check every lab in order
+  --scenario NAME  run only this scenario of lab N (GitHub Classroom's
+                   autograding runs one step per scenario, worth its points)
+  -h, --help       this help
+";
+
+const LIST_HELP: &str = "\
+usage: cargo xtask list
+
+The labs in order, with what the last `cargo xtask check-lab` found and the
+points it gave. Next: `cargo xtask check-lab N`.
+";
+
+const HINT_HELP: &str = "\
+usage: cargo xtask hint N
+
+The hint of lab N (1, 01, lab01 or its name). Then: `cargo xtask check-lab N`.
+";
+
+const STARTER_HELP: &str = "\
+usage: cargo xtask starter --out DIR
+
+Writes the students' copy of this workspace into DIR: every solution region
+becomes todo!(), and .github/workflows/classroom.yml holds GitHub Classroom's
+autograding (one step per scenario, worth its points). DIR must be new or
+empty. Next: push DIR as the template repository of the assignment.
+";
+
+const CHECK_SOLUTIONS_HELP: &str = "\
+usage: cargo xtask check-solutions
+
+Proves that each lab's solution passes its scenarios, that the generated
+starter fails them, and that each lab's mutants (labs/NN-NAME/mutants.toml)
+fail. Run it after changing a lab, the harness or xtask.
+";
+
+const MUTANTS_HELP: &str = "\
+usage: cargo xtask mutants [N] [--repeat K]
+
+Runs lab N's mutants (every lab's by default) K times each (default 1): each
+typical mistake of labs/NN-NAME/mutants.toml must fail a scenario.
 ";
 
 /// Runs the command line; exit status 0 on success, 1 when a check fails,
@@ -38,24 +95,58 @@ pub fn main() -> ExitCode {
     }
 }
 
+/// Whether the arguments after a command ask for its help.
+fn wants_help(rest: &[&str]) -> bool {
+    rest.iter().any(|a| matches!(*a, "--help" | "-h"))
+}
+
+fn help(text: &str) -> Result<bool> {
+    print!("{text}");
+    Ok(true)
+}
+
 fn run(args: &[String]) -> Result<bool> {
     let root = workspace_root();
-    let info = Info::load(&root)?;
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    match args.as_slice() {
-        ["check-lab", "--all"] => {
-            let labs: Vec<&Lab> = info.labs.iter().collect();
-            check::check(&root, &info, &labs, Style::detect())
-        }
-        ["check-lab", which] => {
-            let lab = info.find(which)?;
-            check::check(&root, &info, &[lab], Style::detect())
-        }
-        ["list"] => {
+    let unknown = || {
+        anyhow::anyhow!(
+            "unknown command or arguments `{}`\n\n{USAGE}",
+            args.join(" ")
+        )
+    };
+    let Some((&command, rest)) = args.split_first() else {
+        return help(USAGE);
+    };
+    if matches!(command, "help" | "--help" | "-h") && rest.is_empty() {
+        return help(USAGE);
+    }
+    let text = match command {
+        "check-lab" => CHECK_LAB_HELP,
+        "list" => LIST_HELP,
+        "hint" => HINT_HELP,
+        "starter" => STARTER_HELP,
+        "check-solutions" => CHECK_SOLUTIONS_HELP,
+        "mutants" => MUTANTS_HELP,
+        "grade" => crate::grade::HELP,
+        _ => return Err(unknown()),
+    };
+    if wants_help(rest) {
+        return help(text);
+    }
+    let info = Info::load(&root)?;
+    match command {
+        "check-lab" => check_lab(&root, &info, rest).map_err(|e| match e {
+            Usage::Unknown => unknown(),
+            Usage::Error(e) => e,
+        }),
+        "list" if rest.is_empty() => {
             list(&root, &info);
             Ok(true)
         }
-        ["hint", which] => {
+        "hint" => {
+            let [which] = rest else {
+                return Err(unknown());
+            };
             let lab = info.find(which)?;
             println!(
                 "lab {} · {}\n\n{}\n",
@@ -69,29 +160,97 @@ fn run(args: &[String]) -> Result<bool> {
             );
             Ok(true)
         }
-        ["starter", "--out", dir] => {
-            crate::starter::run(&root, &info, std::path::Path::new(dir))?;
+        "starter" => {
+            let mut parser = lexopt::Parser::from_args(rest.iter().copied());
+            let mut out = None;
+            while let Some(arg) = parser.next().map_err(usage("starter"))? {
+                match arg {
+                    lexopt::Arg::Long("out") => {
+                        out = Some(std::path::PathBuf::from(
+                            parser.value().map_err(usage("starter"))?,
+                        ));
+                    }
+                    other => return Err(usage("starter")(other.unexpected())),
+                }
+            }
+            let out = out.ok_or_else(|| {
+                anyhow::anyhow!(
+                    "starter needs --out DIR, the folder for the students' copy; see `cargo xtask starter --help`"
+                )
+            })?;
+            crate::starter::run(&root, &info, &out)?;
             Ok(true)
         }
-        ["check-solutions"] => crate::solutions::check_solutions(&root, &info),
-        ["mutants", rest @ ..] => crate::mutants::run(&root, &info, rest),
-        ["grade", rest @ ..] => {
-            let options =
-                crate::grade::parse_args(rest).map_err(|e| anyhow::anyhow!("{e:#}\n\n{USAGE}"))?;
+        "check-solutions" if rest.is_empty() => crate::solutions::check_solutions(&root, &info),
+        "mutants" => crate::mutants::run(&root, &info, rest),
+        "grade" => {
+            let options = crate::grade::parse_args(rest)?;
             crate::grade::grade(&root, &info, &options)?;
             Ok(true)
         }
-        [] | ["help" | "--help" | "-h"] => {
-            print!("{USAGE}");
-            Ok(true)
+        _ => Err(unknown()),
+    }
+}
+
+/// A usage error of COMMAND, pointing at its help.
+fn usage(command: &'static str) -> impl Fn(lexopt::Error) -> anyhow::Error {
+    move |e| anyhow::anyhow!("{e}; see `cargo xtask {command} --help`")
+}
+
+/// How `check-lab`'s arguments went wrong.
+enum Usage {
+    /// Arguments it does not take: the usual "unknown command" message.
+    Unknown,
+    Error(anyhow::Error),
+}
+
+impl From<anyhow::Error> for Usage {
+    fn from(e: anyhow::Error) -> Usage {
+        Usage::Error(e)
+    }
+}
+
+/// `check-lab N|--all [--scenario NAME]`.
+fn check_lab(
+    root: &std::path::Path,
+    info: &Info,
+    rest: &[&str],
+) -> std::result::Result<bool, Usage> {
+    let mut parser = lexopt::Parser::from_args(rest.iter().copied());
+    let mut all = false;
+    let mut which: Option<String> = None;
+    let mut scenario: Option<String> = None;
+    while let Some(arg) = parser.next().map_err(|_| Usage::Unknown)? {
+        match arg {
+            lexopt::Arg::Long("all") if !all && which.is_none() => all = true,
+            lexopt::Arg::Long("scenario") if scenario.is_none() => {
+                let name = parser.value().map_err(|_| Usage::Unknown)?;
+                scenario = Some(name.to_string_lossy().into_owned());
+            }
+            lexopt::Arg::Value(v) if which.is_none() && !all => {
+                which = Some(v.to_string_lossy().into_owned());
+            }
+            _ => return Err(Usage::Unknown),
         }
-        ["check-lab"] => {
-            bail!("check-lab needs a lab: `cargo xtask check-lab 1`, or `--all`\n\n{USAGE}")
+    }
+    let style = Style::detect();
+    match (all, which, scenario) {
+        (true, None, None) => {
+            let labs: Vec<&Lab> = info.labs.iter().collect();
+            Ok(check::check(root, info, &labs, style)?)
         }
-        _ => bail!(
-            "unknown command or arguments `{}`\n\n{USAGE}",
-            args.join(" ")
-        ),
+        (false, Some(which), None) => {
+            let lab = info.find(&which)?;
+            Ok(check::check(root, info, &[lab], style)?)
+        }
+        (false, Some(which), Some(name)) => {
+            let lab = info.find(&which)?;
+            Ok(check::check_scenario(root, lab, &name, style)?)
+        }
+        (false, None, None) => Err(Usage::Error(anyhow::anyhow!(
+            "check-lab needs a lab: `cargo xtask check-lab 1`, or `--all`\n\n{USAGE}"
+        ))),
+        _ => Err(Usage::Unknown),
     }
 }
 

@@ -21,7 +21,7 @@ pub struct Info {
 }
 
 /// One lab.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Lab {
     /// 1, 2, 3… in the order students do them.
@@ -36,11 +36,16 @@ pub struct Lab {
 
 /// One scenario: a `#[test]` of the lab's `tests/scenarios.rs` and its
 /// snapshot.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ScenarioInfo {
     pub name: String,
     pub points: u32,
+    /// Gradescope shows this scenario's result to the student only after
+    /// the due date (`visibility: after_due_date`); optional, default
+    /// `false` (visible at once). Only the Gradescope format reads it.
+    #[serde(default)]
+    pub after_due_date: bool,
 }
 
 impl Lab {

@@ -71,6 +71,9 @@ pub struct RunOptions {
     /// submission that times out costs one deadline, not one per
     /// scenario.
     pub test_threads: Option<usize>,
+    /// Run only this scenario (`check-lab N --scenario NAME`); the lab
+    /// passed in then lists just that scenario.
+    pub scenario: Option<String>,
 }
 
 impl Default for RunOptions {
@@ -82,6 +85,7 @@ impl Default for RunOptions {
             run_deadline: Duration::from_secs(120),
             tmp_dir: None,
             test_threads: None,
+            scenario: None,
         }
     }
 }
@@ -167,8 +171,15 @@ pub fn run_lab_with(root: &Path, lab: &Lab, options: &RunOptions) -> Result<LabO
         "never",
     ])
     .env(REPORT_DIR_ENV, &report_dir);
+    let mut harness_args = Vec::new();
     if let Some(threads) = options.test_threads {
-        test.args(["--", &format!("--test-threads={}", threads.max(1))]);
+        harness_args.push(format!("--test-threads={}", threads.max(1)));
+    }
+    if let Some(name) = &options.scenario {
+        harness_args.extend(["--exact".to_owned(), name.clone()]);
+    }
+    if !harness_args.is_empty() {
+        test.arg("--").args(harness_args);
     }
     if let Some(tmp) = &options.tmp_dir {
         std::fs::create_dir_all(tmp)
