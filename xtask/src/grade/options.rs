@@ -102,7 +102,7 @@ pub fn parse_args(args: &[&str]) -> Result<Options> {
     let mut parser = lexopt::Parser::from_args(args.iter().copied());
     let text = |v: std::ffi::OsString| v.to_string_lossy().into_owned();
     let value =
-        |parser: &mut lexopt::Parser| parser.value().map(text).with_context(|| format!("{see}"));
+        |parser: &mut lexopt::Parser| parser.value().map(text).with_context(|| see.to_owned());
     while let Some(arg) = parser.next().with_context(|| see.to_owned())? {
         use lexopt::Arg::{Long, Value};
         match arg {

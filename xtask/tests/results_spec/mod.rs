@@ -117,6 +117,8 @@ pub enum GradescopeStatus {
     Failed,
 }
 
+// Every documented field is declared (so any other is refused), read or not.
+#[allow(dead_code)]
 #[derive(Deserialize, Debug)]
 #[serde(deny_unknown_fields)]
 pub struct Gradescope {
@@ -133,6 +135,8 @@ pub struct Gradescope {
     pub tests: Option<Vec<GradescopeTest>>,
 }
 
+// Every documented field is declared (so any other is refused), read or not.
+#[allow(dead_code)]
 #[derive(Deserialize, Debug)]
 #[serde(deny_unknown_fields)]
 pub struct GradescopeTest {
