@@ -54,3 +54,41 @@ fn the_classroom_workflow_validates() {
     let (ok, output) = validate(&validator, &broken);
     assert!(!ok, "a broken workflow passed the validator:\n{output}");
 }
+
+/// `check-lab N --scenario NAME`, each Classroom step: builds the lab and
+/// runs that scenario only (one verdict file is written), with the
+/// verdict the whole lab's run gives it. Its own target directory, so it
+/// neither waits on `cargo test`'s nor touches the grader's.
+#[test]
+fn one_step_runs_just_its_scenario() {
+    use xtask::model::{LabOutcome, Status};
+    use xtask::runner::{RunOptions, run_lab_with};
+    let root = workspace_root();
+    let info = Info::load(&root).unwrap();
+    let lab = &info.labs[0];
+    let scenario = lab.scenarios[1].clone();
+    let one = xtask::labs::Lab {
+        scenarios: vec![scenario.clone()],
+        ..lab.clone()
+    };
+    let base = xtask::runner::target_dir(&root).join("socket-labs/classroom-test");
+    let verdicts = base.join("verdicts");
+    let options = RunOptions {
+        target_dir: Some(base.join("target")),
+        verdict_dir: Some(verdicts.clone()),
+        scenario: Some(scenario.name.clone()),
+        ..RunOptions::default()
+    };
+    let outcome = run_lab_with(&root, &one, &options).unwrap();
+    let LabOutcome::Ran(ran) = outcome else {
+        panic!("lab 1's solution does not compile: {outcome:?}");
+    };
+    assert_eq!(ran.len(), 1);
+    assert_eq!(ran[0].scenario, scenario.name);
+    assert_eq!(ran[0].status, Status::Pass, "{}", ran[0].message);
+    let written: Vec<String> = std::fs::read_dir(&verdicts)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(written, [format!("{}.json", scenario.name)]);
+}
