@@ -26,10 +26,12 @@ impl State {
     /// The last results, or none if there are none or they are unreadable
     /// (a lab whose entry is unreadable is forgotten on its own).
     pub fn load(root: &Path) -> State {
-        let map: BTreeMap<String, serde_json::Value> = std::fs::read_to_string(path(root))
-            .ok()
-            .and_then(|text| serde_json::from_str(&text).ok())
-            .unwrap_or_default();
+        std::fs::read_to_string(path(root)).map_or_else(|_| State::default(), |t| State::parse(&t))
+    }
+
+    fn parse(text: &str) -> State {
+        let map: BTreeMap<String, serde_json::Value> =
+            serde_json::from_str(text).unwrap_or_default();
         State {
             labs: map
                 .into_iter()
@@ -59,5 +61,19 @@ impl State {
             }
             let _ = std::fs::write(file, json);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_file_is_a_state_and_points_per_lab_and_a_bad_entry_is_dropped() {
+        let state =
+            State::parse(r#"{"lab01-tcp-once": ["passed", 10], "lab02-tcp-loop": ["unknown", 3]}"#);
+        assert_eq!(state.labs.len(), 1);
+        let json = serde_json::to_string(&state.labs).unwrap();
+        assert_eq!(json, r#"{"lab01-tcp-once":["passed",10]}"#);
     }
 }
