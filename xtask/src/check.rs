@@ -243,9 +243,10 @@ pub fn check_scenario(root: &Path, lab: &Lab, scenario: &str, style: Style) -> R
     let Some(info) = lab.scenarios.iter().find(|s| s.name == scenario) else {
         let names: Vec<&str> = lab.scenarios.iter().map(|s| s.name.as_str()).collect();
         anyhow::bail!(
-            "{} has no scenario `{scenario}`; its scenarios are: {}",
+            "{} has no scenario `{scenario}`; its scenarios are: {}; or run them all: `cargo xtask check-lab {}`",
             lab.label(),
-            names.join(", ")
+            names.join(", "),
+            lab.number
         );
     };
     let one = Lab {
