@@ -3,10 +3,10 @@
 //! first differing line, the expected-vs-actual transcript diff, the lab's
 //! hint and the command to run next.
 
-use crate::labs::{Info, Lab};
+use crate::labs::{Info, Kind, Lab};
 use crate::model::diff::{Side, TranscriptDiff};
 use crate::model::{LabOutcome, LabState, Status, lab_state, points};
-use crate::runner::run_lab;
+use crate::runner::{RunOptions, run_lab_with};
 use anyhow::Result;
 use std::io::IsTerminal;
 use std::path::Path;
@@ -86,6 +86,41 @@ pub fn transcript_diff(expected: &str, actual: &str, style: Style) -> String {
     out
 }
 
+/// How many lines of a property scenario's failing case are shown.
+const TAIL_LINES: usize = 12;
+
+/// The end of the transcript of the case that broke a property (it has no
+/// snapshot to compare with), indented under the scenario's line.
+fn transcript_tail(actual: &str, style: Style) -> String {
+    let lines: Vec<&str> = actual.lines().collect();
+    if lines.is_empty() {
+        return String::new();
+    }
+    let start = lines.len().saturating_sub(TAIL_LINES);
+    let mut out = format!(
+        "      {}\n",
+        style.dim(if start > 0 {
+            "the end of that case's transcript:"
+        } else {
+            "that case's transcript:"
+        })
+    );
+    for line in &lines[start..] {
+        out.push_str(&format!("        {line}\n"));
+    }
+    out
+}
+
+/// The line that tells which seed the property scenarios drew their
+/// inputs from, and how to draw the same again.
+pub fn seed_line(lab: &Lab, seed: u64, style: Style) -> String {
+    format!(
+        "  {} {seed}: the property scenarios' inputs; `cargo xtask check-lab {} --seed {seed}` runs the same again\n",
+        style.bold("seed"),
+        lab.number
+    )
+}
+
 /// The report of one lab, as the learner reads it.
 pub fn render_lab(lab: &Lab, outcome: &LabOutcome, style: Style) -> String {
     use std::fmt::Write as _;
@@ -125,15 +160,27 @@ pub fn render_lab(lab: &Lab, outcome: &LabOutcome, style: Style) -> String {
                 } else {
                     format!("{} points", info.points)
                 };
+                let name = if info.kind == Kind::Unit {
+                    format!(
+                        "{} (every test of tests/{}.rs)",
+                        verdict.scenario, info.name
+                    )
+                } else {
+                    verdict.scenario.clone()
+                };
                 let _ = writeln!(
                     out,
-                    "  {} {} {}",
+                    "  {} {name} {}",
                     status_word(verdict.status, style),
-                    verdict.scenario,
                     style.dim(&format!("({pts})"))
                 );
                 if verdict.status != Status::Pass {
-                    let _ = writeln!(out, "      {}", verdict.message);
+                    // A unit test file's message names each failing test
+                    // on a line of its own.
+                    let _ = writeln!(out, "      {}", verdict.message.replace('\n', "\n      "));
+                    if info.kind == Kind::Property && verdict.status != Status::NotDone {
+                        out.push_str(&transcript_tail(&verdict.actual, style));
+                    }
                     if !verdict.expected.is_empty() && verdict.status != Status::NotDone {
                         let _ = writeln!(
                             out,
@@ -187,8 +234,22 @@ pub fn render_lab(lab: &Lab, outcome: &LabOutcome, style: Style) -> String {
 /// # Errors
 ///
 /// Cargo could not be run.
-pub fn check(root: &Path, info: &Info, labs: &[&Lab], style: Style) -> Result<bool> {
+///
+/// The property scenarios draw their inputs from `seed`, or from a fresh
+/// seed when it is `None`; the report says which.
+pub fn check(
+    root: &Path,
+    info: &Info,
+    labs: &[&Lab],
+    style: Style,
+    seed: Option<u64>,
+) -> Result<bool> {
     let started = Instant::now();
+    let seed = seed.unwrap_or_else(harness::seed::fresh_seed);
+    let options = RunOptions {
+        seed: Some(seed),
+        ..RunOptions::default()
+    };
     let mut all_passed = true;
     let mut states = crate::state::State::load(root);
     for lab in labs {
@@ -196,8 +257,11 @@ pub fn check(root: &Path, info: &Info, labs: &[&Lab], style: Style) -> Result<bo
             "{}",
             style.dim(&format!("building and running {} …", lab.package()))
         );
-        let outcome = run_lab(root, lab)?;
+        let outcome = run_lab_with(root, lab, &options)?;
         print!("{}", render_lab(lab, &outcome, style));
+        if lab.has_properties() && !matches!(outcome, LabOutcome::DoesNotCompile(_)) {
+            print!("{}", seed_line(lab, seed, style));
+        }
         let state = lab_state(&outcome);
         states.set(lab, state, points(lab, &outcome));
         all_passed &= state == LabState::Passed;
@@ -239,7 +303,13 @@ pub fn check(root: &Path, info: &Info, labs: &[&Lab], style: Style) -> Result<bo
 /// # Errors
 ///
 /// The lab has no such scenario, or cargo could not be run.
-pub fn check_scenario(root: &Path, lab: &Lab, scenario: &str, style: Style) -> Result<bool> {
+pub fn check_scenario(
+    root: &Path,
+    lab: &Lab,
+    scenario: &str,
+    style: Style,
+    seed: Option<u64>,
+) -> Result<bool> {
     let Some(info) = lab.scenarios.iter().find(|s| s.name == scenario) else {
         let names: Vec<&str> = lab.scenarios.iter().map(|s| s.name.as_str()).collect();
         anyhow::bail!(
@@ -260,19 +330,24 @@ pub fn check_scenario(root: &Path, lab: &Lab, scenario: &str, style: Style) -> R
             lab.package()
         ))
     );
-    let options = crate::runner::RunOptions {
+    let seed = seed.unwrap_or_else(harness::seed::fresh_seed);
+    let options = RunOptions {
         scenario: Some(scenario.to_owned()),
-        ..crate::runner::RunOptions::default()
+        seed: Some(seed),
+        ..RunOptions::default()
     };
-    let outcome = crate::runner::run_lab_with(root, &one, &options)?;
+    let outcome = run_lab_with(root, &one, &options)?;
     print!("{}", render_lab(&one, &outcome, style));
+    if one.has_properties() && !matches!(outcome, LabOutcome::DoesNotCompile(_)) {
+        print!("{}", seed_line(&one, seed, style));
+    }
     Ok(lab_state(&outcome) == LabState::Passed)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::labs::ScenarioInfo;
+    use crate::labs::{Kind, ScenarioInfo};
     use harness::report::Verdict;
     use pretty_assertions::assert_eq;
 
@@ -286,11 +361,13 @@ mod tests {
                 ScenarioInfo {
                     name: "a".into(),
                     points: 2,
+                    kind: Kind::Story,
                     ..ScenarioInfo::default()
                 },
                 ScenarioInfo {
                     name: "b".into(),
                     points: 1,
+                    kind: Kind::Story,
                     ..ScenarioInfo::default()
                 },
             ],

@@ -12,6 +12,9 @@ usage: cargo xtask COMMAND
 commands for students:
   check-lab N        build lab N and run its scenarios (N: 1, 01, lab01 or its name)
   check-lab --all    check every lab in order
+  check-lab N --seed S
+                     the property scenarios draw the inputs of seed S again
+                     (check-lab prints the seed it used; without --seed, a fresh one)
   check-lab N --scenario NAME  run one scenario of lab N
   list               the labs in order, with what the last check found
   hint N             the hint of lab N
@@ -21,8 +24,10 @@ commands for instructors:
   check-solutions    prove each lab's solution passes, its starter and its mutants fail
   mutants [N] [--repeat K]  run lab N's mutants (all labs' by default) K times each
   grade SUBMISSIONS --out REPORT [--labs 1,2] [--format FORMAT] [--roster FILE]
+        [--lab-timeout SECS] [--seed S]
                      grade every submission (folder, .zip or .tar.gz) of SUBMISSIONS;
-                     writes REPORT/grades.csv, grades.json and feedback/STUDENT.md
+                     writes REPORT/grades.csv, grades.json and feedback/STUDENT.md;
+                     one seed (S, or a fresh one, in grades.json) for the whole class
                      (FORMAT: exercism, gradescope, canvas or moodle)
 
 `cargo xtask COMMAND --help` tells more about a command.
@@ -30,8 +35,8 @@ commands for instructors:
 
 /// `cargo xtask check-lab --help`.
 const CHECK_LAB_HELP: &str = "\
-usage: cargo xtask check-lab N [--scenario NAME]
-       cargo xtask check-lab --all
+usage: cargo xtask check-lab N [--seed S] [--scenario NAME]
+       cargo xtask check-lab --all [--seed S]
 
 Builds lab N and runs its scenarios; prints one line per scenario and, for
 what fails, the difference from the expected transcript and the lab's hint.
@@ -39,6 +44,8 @@ N is 1, 01, lab01 or the lab's name (`cargo xtask list` shows them).
 
 options:
   --all            check every lab in order
+  --seed S         the property scenarios draw the inputs of seed S again
+                   (check-lab prints the seed it used; without it, a fresh one)
   --scenario NAME  run only this scenario of lab N (GitHub Classroom's
                    autograding runs one step per scenario, worth its points)
   -h, --help       this help
@@ -135,10 +142,10 @@ fn run(args: &[String]) -> Result<bool> {
     }
     let info = Info::load(&root)?;
     match command {
-        "check-lab" => check_lab(&root, &info, rest).map_err(|e| match e {
-            Usage::Unknown => unknown(),
-            Usage::Error(e) => e,
-        }),
+        "check-lab" if rest.is_empty() => Err(anyhow::anyhow!(
+            "check-lab needs a lab: `cargo xtask check-lab 1`, or `--all`\n\n{USAGE}"
+        )),
+        "check-lab" => check_lab(&root, &info, rest),
         "list" if rest.is_empty() => {
             list(&root, &info);
             Ok(true)
@@ -197,60 +204,78 @@ fn usage(command: &'static str) -> impl Fn(lexopt::Error) -> anyhow::Error {
     move |e| anyhow::anyhow!("{e}; see `cargo xtask {command} --help`")
 }
 
-/// How `check-lab`'s arguments went wrong.
-enum Usage {
-    /// Arguments it does not take: the usual "unknown command" message.
-    Unknown,
-    Error(anyhow::Error),
+/// What `check-lab` was asked: the lab (or `--all`), an optional seed and
+/// an optional single scenario.
+#[derive(Debug, PartialEq, Eq)]
+struct CheckLabArgs {
+    which: String,
+    seed: Option<u64>,
+    scenario: Option<String>,
 }
 
-impl From<anyhow::Error> for Usage {
-    fn from(e: anyhow::Error) -> Usage {
-        Usage::Error(e)
-    }
-}
-
-/// `check-lab N|--all [--scenario NAME]`.
-fn check_lab(
-    root: &std::path::Path,
-    info: &Info,
-    rest: &[&str],
-) -> std::result::Result<bool, Usage> {
-    let mut parser = lexopt::Parser::from_args(rest.iter().copied());
-    let mut all = false;
+/// `check-lab`'s arguments, in any order: the lab (or `--all`), an
+/// optional `--seed N` and an optional `--scenario NAME`.
+fn check_lab_args(args: &[&str]) -> Result<CheckLabArgs> {
+    let too_many = || {
+        anyhow::anyhow!(
+            "check-lab takes one lab (or --all) and an optional --seed N, not `{}`\n\n{USAGE}",
+            args.join(" ")
+        )
+    };
+    let mut parser = lexopt::Parser::from_args(args.iter().copied());
     let mut which: Option<String> = None;
-    let mut scenario: Option<String> = None;
-    while let Some(arg) = parser.next().map_err(|_| Usage::Unknown)? {
+    let mut seed = None;
+    let mut scenario = None;
+    while let Some(arg) = parser.next().map_err(|_| too_many())? {
         match arg {
-            lexopt::Arg::Long("all") if !all && which.is_none() => all = true,
+            lexopt::Arg::Long("seed") => {
+                let text = parser
+                    .value()
+                    .map_err(|_| anyhow::anyhow!("--seed needs a number: `--seed 1234`"))?;
+                let text = text.to_string_lossy();
+                seed = Some(harness::seed::parse_seed(&text).map_err(|_| {
+                    anyhow::anyhow!("--seed takes a whole number such as 1234, not `{text}`")
+                })?);
+            }
             lexopt::Arg::Long("scenario") if scenario.is_none() => {
-                let name = parser.value().map_err(|_| Usage::Unknown)?;
+                let name = parser.value().map_err(|_| {
+                    anyhow::anyhow!(
+                        "--scenario needs a scenario's name: `cargo xtask check-lab 1 --scenario server_normal_exchange`"
+                    )
+                })?;
                 scenario = Some(name.to_string_lossy().into_owned());
             }
-            lexopt::Arg::Value(v) if which.is_none() && !all => {
+            lexopt::Arg::Long("all") if which.is_none() => which = Some("--all".to_owned()),
+            lexopt::Arg::Value(v) if which.is_none() => {
                 which = Some(v.to_string_lossy().into_owned());
             }
-            _ => return Err(Usage::Unknown),
+            _ => return Err(too_many()),
         }
     }
+    let which = which.ok_or_else(|| {
+        anyhow::anyhow!("check-lab needs a lab: `cargo xtask check-lab 1`, or `--all`\n\n{USAGE}")
+    })?;
+    if which == "--all" && scenario.is_some() {
+        return Err(too_many());
+    }
+    Ok(CheckLabArgs {
+        which,
+        seed,
+        scenario,
+    })
+}
+
+/// `check-lab N|--all [--seed S] [--scenario NAME]`.
+fn check_lab(root: &std::path::Path, info: &Info, rest: &[&str]) -> Result<bool> {
+    let args = check_lab_args(rest)?;
     let style = Style::detect();
-    match (all, which, scenario) {
-        (true, None, None) => {
-            let labs: Vec<&Lab> = info.labs.iter().collect();
-            Ok(check::check(root, info, &labs, style)?)
-        }
-        (false, Some(which), None) => {
-            let lab = info.find(&which)?;
-            Ok(check::check(root, info, &[lab], style)?)
-        }
-        (false, Some(which), Some(name)) => {
-            let lab = info.find(&which)?;
-            Ok(check::check_scenario(root, lab, &name, style)?)
-        }
-        (false, None, None) => Err(Usage::Error(anyhow::anyhow!(
-            "check-lab needs a lab: `cargo xtask check-lab 1`, or `--all`\n\n{USAGE}"
-        ))),
-        _ => Err(Usage::Unknown),
+    let labs: Vec<&Lab> = match args.which.as_str() {
+        "--all" => info.labs.iter().collect(),
+        one => vec![info.find(one)?],
+    };
+    match &args.scenario {
+        Some(name) => check::check_scenario(root, labs[0], name, style, args.seed),
+        None => check::check(root, info, &labs, style, args.seed),
     }
 }
 
@@ -274,4 +299,43 @@ fn list(root: &std::path::Path, info: &Info) {
         );
     }
     println!("\nrun `cargo xtask check-lab N` to check a lab, `cargo xtask hint N` for its hint");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{CheckLabArgs, check_lab_args};
+
+    fn args(which: &str, seed: Option<u64>, scenario: Option<&str>) -> CheckLabArgs {
+        CheckLabArgs {
+            which: which.to_owned(),
+            seed,
+            scenario: scenario.map(str::to_owned),
+        }
+    }
+
+    #[test]
+    fn check_lab_takes_a_lab_a_seed_and_a_scenario_in_any_order() {
+        assert_eq!(check_lab_args(&["5"]).unwrap(), args("5", None, None));
+        assert_eq!(
+            check_lab_args(&["5", "--seed", "42"]).unwrap(),
+            args("5", Some(42), None)
+        );
+        assert_eq!(
+            check_lab_args(&["--seed", "7", "--all"]).unwrap(),
+            args("--all", Some(7), None)
+        );
+        assert_eq!(
+            check_lab_args(&["--scenario", "a_b", "1"]).unwrap(),
+            args("1", None, Some("a_b"))
+        );
+        let bad = check_lab_args(&["5", "--seed", "x"])
+            .unwrap_err()
+            .to_string();
+        assert!(bad.contains("--seed takes a whole number"), "{bad}");
+        assert!(check_lab_args(&["5", "--seed"]).is_err());
+        assert!(check_lab_args(&["--seed", "3"]).is_err());
+        assert!(check_lab_args(&["1", "2"]).is_err());
+        assert!(check_lab_args(&["--all", "--scenario", "a"]).is_err());
+        assert!(check_lab_args(&["1", "--scenario"]).is_err());
+    }
 }

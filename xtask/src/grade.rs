@@ -310,6 +310,9 @@ pub fn grade(root: &Path, info: &Info, options: &Options) -> Result<Vec<StudentG
         intake::entries(&options.submissions)?
     };
 
+    // One seed for the whole class: every submission's property scenarios
+    // draw the same inputs, and grades.json records them.
+    let seed = options.seed.unwrap_or_else(harness::seed::fresh_seed);
     let grader = Grader {
         info,
         labs,
@@ -321,12 +324,13 @@ pub fn grade(root: &Path, info: &Info, options: &Options) -> Result<Vec<StudentG
             verdict_dir: Some(base.join("verdicts")),
             run_deadline: options.lab_timeout,
             tmp_dir: Some(base.join("tmp")),
+            seed: Some(seed),
             ..RunOptions::default()
         },
         verbose: options.verbose,
     };
     grader.say(&format!(
-        "grading {} submission(s) from {} ({} lab(s); working copy {}, target {})",
+        "grading {} submission(s) from {} ({} lab(s); working copy {}, target {}; seed {seed})",
         entries.len(),
         options.submissions.display(),
         grader.labs.len(),
@@ -345,7 +349,14 @@ pub fn grade(root: &Path, info: &Info, options: &Options) -> Result<Vec<StudentG
     }
     let _ = std::fs::remove_dir_all(&grader.unpacked);
     let _ = std::fs::remove_dir_all(base.join("tmp"));
-    report::write_all(&options.out, &grader.labs, &grades, options.format, single)?;
+    report::write_all(
+        &options.out,
+        &grader.labs,
+        &grades,
+        seed,
+        options.format,
+        single,
+    )?;
     if let (Some(format), Some(roster)) = (options.format, &options.roster) {
         lms::write(&options.out, format, &grader.labs, &grades, roster)?;
     }

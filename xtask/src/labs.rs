@@ -34,18 +34,67 @@ pub struct Lab {
     pub scenarios: Vec<ScenarioInfo>,
 }
 
-/// One scenario: a `#[test]` of the lab's `tests/scenarios.rs` and its
-/// snapshot.
+/// One scenario: a `#[test]` of the lab's tests (or, for a unit entry, a
+/// whole test file), with its points. Its [`Kind`] says which file and
+/// how it is judged.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ScenarioInfo {
     pub name: String,
     pub points: u32,
-    /// Gradescope shows this scenario's result to the student only after
+    #[serde(default)]
+    pub kind: Kind,
+    /// Gradescope shows this entry's result to the student only after
     /// the due date (`visibility: after_due_date`); optional, default
     /// `false` (visible at once). Only the Gradescope format reads it.
     #[serde(default)]
     pub after_due_date: bool,
+}
+
+/// How a scenario is judged.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    /// A story: a `#[test]` of `tests/scenarios.rs` whose transcript must
+    /// match its snapshot `tests/snapshots/scenarios__NAME.snap`.
+    #[default]
+    Story,
+    /// A property scenario: a `#[test]` of `tests/properties.rs` that draws
+    /// its inputs from a seed and checks what must hold for any of them
+    /// (`harness::property`); it has no snapshot.
+    Property,
+    /// Unit tests: every `#[test]` of `tests/NAME.rs`, which must all pass
+    /// (lab 5's `frame`); judged from the test binary's output.
+    Unit,
+}
+
+impl Kind {
+    /// `story`, `property` or `unit`, as `info.toml` spells it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Story => "story",
+            Kind::Property => "property",
+            Kind::Unit => "unit",
+        }
+    }
+
+    /// Whether the scenarios of this kind leave a verdict file (stories
+    /// and properties do; unit tests are read from their output).
+    pub fn writes_verdicts(self) -> bool {
+        self != Kind::Unit
+    }
+}
+
+impl ScenarioInfo {
+    /// The test file (`tests/FILE.rs`, as `--test FILE`) that holds it:
+    /// `scenarios`, `properties`, or a unit entry's own name.
+    pub fn test_file(&self) -> &str {
+        match self.kind {
+            Kind::Story => "scenarios",
+            Kind::Property => "properties",
+            Kind::Unit => &self.name,
+        }
+    }
 }
 
 impl Lab {
@@ -62,6 +111,24 @@ impl Lab {
     /// `lab 1 (tcp-once)`, as messages name a lab.
     pub fn label(&self) -> String {
         format!("lab {} ({})", self.number, self.name)
+    }
+
+    /// The test files (`--test` targets) of the scenarios of the kinds
+    /// `which` picks, each once, in the order of the metadata.
+    pub fn test_files(&self, which: impl Fn(Kind) -> bool) -> Vec<&str> {
+        let mut files: Vec<&str> = Vec::new();
+        for scenario in self.scenarios.iter().filter(|s| which(s.kind)) {
+            let file = scenario.test_file();
+            if !files.contains(&file) {
+                files.push(file);
+            }
+        }
+        files
+    }
+
+    /// Whether some scenario draws its inputs from the seed.
+    pub fn has_properties(&self) -> bool {
+        self.scenarios.iter().any(|s| s.kind == Kind::Property)
     }
 
     /// The most points the lab can give.

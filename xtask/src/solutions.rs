@@ -109,12 +109,23 @@ pub fn check_solutions(root: &Path, info: &Info) -> Result<bool> {
     let _lock =
         runner::TargetLock::acquire(&target.join("grade-target"), Duration::from_secs(1800))?;
     starter.sync_to(&dir)?;
+    // A fresh seed each run: a solution must pass the property scenarios
+    // whatever they draw; the seed is printed to replay a failure.
+    let seed = harness::seed::fresh_seed();
     let options = RunOptions {
         target_dir: Some(target.join("grade-target")),
         verdict_dir: Some(target.join("check-solutions/verdicts")),
         tmp_dir: Some(target.join("check-solutions/tmp")),
+        seed: Some(seed),
         ..RunOptions::default()
     };
+    let solution_options = RunOptions {
+        seed: Some(seed),
+        ..RunOptions::default()
+    };
+    println!(
+        "seed {seed} (the property scenarios' inputs; `cargo xtask check-lab N --seed {seed}` replays a lab)"
+    );
     let mut ok = true;
 
     eprintln!("building the starter ({}) …", dir.display());
@@ -134,7 +145,7 @@ pub fn check_solutions(root: &Path, info: &Info) -> Result<bool> {
     for lab in &info.labs {
         let stubs = starter.stubs.get(&lab.package()).copied().unwrap_or(0);
         eprintln!("checking {} …", lab.package());
-        let solution = runner::run_lab(root, lab)?;
+        let solution = runner::run_lab_with(root, lab, &solution_options)?;
         let mut problems = solution_problems(lab, &solution);
         if stubs == 0 {
             problems.push(format!(

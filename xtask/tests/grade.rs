@@ -166,8 +166,27 @@ fn leftover_children() -> Vec<String> {
 
 const SERVER: [&str; 5] = ["pass"; 5];
 const CLIENT_PASS: [&str; 4] = ["pass"; 4];
+/// Lab 1's scenarios: 5 server stories, 4 client stories, then the two
+/// property scenarios (server, client).
+const SCENARIOS: usize = 11;
 
-fn server_then_client(server: [&str; 5], client: [&str; 4]) -> Vec<&'static str> {
+/// The statuses of lab 1's stories, server then client, then of its
+/// property scenarios: the server's as `server_property`, the client's
+/// passing.
+fn server_then_client(
+    server: [&str; 5],
+    client: [&str; 4],
+    server_property: &str,
+) -> Vec<&'static str> {
+    with_client_property(server, client, server_property, "pass")
+}
+
+fn with_client_property(
+    server: [&str; 5],
+    client: [&str; 4],
+    server_property: &str,
+    client_property: &str,
+) -> Vec<&'static str> {
     let leak = |s: &str| -> &'static str {
         match s {
             "pass" => "pass",
@@ -179,6 +198,7 @@ fn server_then_client(server: [&str; 5], client: [&str; 4]) -> Vec<&'static str>
     server
         .iter()
         .chain(client.iter())
+        .chain([&server_property, &client_property])
         .map(|s| leak(s))
         .collect()
 }
@@ -196,6 +216,8 @@ fn a_class_of_broken_submissions_gets_the_right_verdicts() {
     options.labs = vec![1];
     options.work_base = Some(base.join("work"));
     options.lab_timeout = std::time::Duration::from_secs(90);
+    // One seed for the class, recorded in grades.json and the feedback.
+    options.seed = Some(4242);
 
     let grades = grade::grade(&root, &info, &options).unwrap();
 
@@ -224,7 +246,7 @@ fn a_class_of_broken_submissions_gets_the_right_verdicts() {
         ]
     );
 
-    let full = server_then_client(SERVER, CLIENT_PASS);
+    let full = server_then_client(SERVER, CLIENT_PASS, "pass");
     assert_eq!(statuses(student(&grades, "alice-correct")), full);
     assert_eq!(statuses(student(&grades, "mallory")), full);
     assert_eq!(statuses(student(&grades, "heidi-orphans")), full);
@@ -232,7 +254,7 @@ fn a_class_of_broken_submissions_gets_the_right_verdicts() {
     // instructor's were used, and her edits are listed as ignored.
     assert_eq!(statuses(student(&grades, "judy-edited-tests")), full);
 
-    let client_todo = server_then_client(SERVER, ["fail"; 4]);
+    let client_todo = with_client_property(SERVER, ["fail"; 4], "pass", "fail");
     let bob = student(&grades, "bob-partial");
     assert_eq!(statuses(bob), client_todo);
     assert!(
@@ -252,11 +274,11 @@ fn a_class_of_broken_submissions_gets_the_right_verdicts() {
         "{:?}",
         carol.labs[0].compile_error
     );
-    assert_eq!(statuses(carol), ["error"; 9]);
+    assert_eq!(statuses(carol), ["error"; SCENARIOS]);
 
     assert_eq!(
         statuses(student(&grades, "dave-infinite-loop")),
-        server_then_client(["timeout"; 5], CLIENT_PASS)
+        server_then_client(["timeout"; 5], CLIENT_PASS, "timeout")
     );
     for id in ["erin-panic", "nina"] {
         let erin = student(&grades, id);
@@ -264,7 +286,11 @@ fn a_class_of_broken_submissions_gets_the_right_verdicts() {
         // nothing reads 0 bytes, and then the slice fits: a plain failure.
         assert_eq!(
             statuses(erin),
-            server_then_client(["error", "error", "error", "error", "fail"], CLIENT_PASS),
+            server_then_client(
+                ["error", "error", "error", "error", "fail"],
+                CLIENT_PASS,
+                "error"
+            ),
             "{id}"
         );
         assert!(
@@ -276,7 +302,7 @@ fn a_class_of_broken_submissions_gets_the_right_verdicts() {
     }
     assert_eq!(
         statuses(student(&grades, "frank-silent")),
-        server_then_client(["timeout"; 5], CLIENT_PASS)
+        server_then_client(["timeout"; 5], CLIENT_PASS, "timeout")
     );
     // grace's server prints 100 MB before it replies. The harness drains
     // and caps it, so the reply comes (a `fail`: the transcript shows the
@@ -288,13 +314,15 @@ fn a_class_of_broken_submissions_gets_the_right_verdicts() {
     assert!(
         grace_statuses[..5]
             .iter()
+            .chain(&grace_statuses[9..10])
             .all(|s| matches!(*s, "fail" | "timeout")),
         "{grace_statuses:?}"
     );
-    assert_eq!(grace_statuses[5..], CLIENT_PASS);
+    assert_eq!(grace_statuses[5..9], CLIENT_PASS);
+    assert_eq!(grace_statuses[10], "pass");
     assert_eq!(
-        grace.labs[0].points, 5,
-        "the four client scenarios' points only"
+        grace.labs[0].points, 7,
+        "the client scenarios' points only (four stories, one property)"
     );
     // When the reply came (a `fail`), the whole flood went by and the
     // transcript says where it was cut; when the deadline passed first (a
@@ -312,7 +340,10 @@ fn a_class_of_broken_submissions_gets_the_right_verdicts() {
         first.diff_text()
     );
     let ivan = student(&grades, "ivan-fixed-port");
-    assert_eq!(statuses(ivan), server_then_client(["fail"; 5], CLIENT_PASS));
+    assert_eq!(
+        statuses(ivan),
+        server_then_client(["fail"; 5], CLIENT_PASS, "fail")
+    );
 
     let judy = student(&grades, "judy-edited-tests");
     assert_eq!(
@@ -357,40 +388,45 @@ fn a_class_of_broken_submissions_gets_the_right_verdicts() {
         let text = g.problem.as_deref().unwrap_or_default();
         assert!(text.contains(problem), "{id}: {text}");
         assert_eq!(g.total, 0, "{id}");
-        assert_eq!(statuses(g), ["error"; 9], "{id}");
+        assert_eq!(statuses(g), ["error"; SCENARIOS], "{id}");
     }
 
     // The reports: the CSV exactly (the same on every run), the JSON and
     // a student's feedback in substance.
     let csv = std::fs::read_to_string(out.join("grades.csv")).unwrap();
-    let peggy_points = if cfg!(target_os = "linux") { 0 } else { 11 };
+    let peggy_points = if cfg!(target_os = "linux") { 0 } else { 15 };
     let expected = format!(
         "student,lab01-tcp-once,total,max\n\
-         alice-correct,11,11,11\n\
-         bob-partial,6,6,11\n\
-         carol-compile-error,0,0,11\n\
-         dave-infinite-loop,5,5,11\n\
-         erin-panic,5,5,11\n\
-         frank-silent,5,5,11\n\
-         grace-flood,5,5,11\n\
-         heidi-orphans,11,11,11\n\
-         ivan-fixed-port,5,5,11\n\
-         judy-edited-tests,11,11,11\n\
-         kim-empty,0,0,11\n\
-         leo-corrupt,0,0,11\n\
-         mallory,11,11,11\n\
-         nina,5,5,11\n\
-         oscar-zipslip,0,0,11\n\
-         pat-bomb,0,0,11\n\
-         peggy-rewrites-snapshots,{peggy_points},{peggy_points},11\n\
-         stray.txt,0,0,11\n"
+         alice-correct,15,15,15\n\
+         bob-partial,8,8,15\n\
+         carol-compile-error,0,0,15\n\
+         dave-infinite-loop,7,7,15\n\
+         erin-panic,7,7,15\n\
+         frank-silent,7,7,15\n\
+         grace-flood,7,7,15\n\
+         heidi-orphans,15,15,15\n\
+         ivan-fixed-port,7,7,15\n\
+         judy-edited-tests,15,15,15\n\
+         kim-empty,0,0,15\n\
+         leo-corrupt,0,0,15\n\
+         mallory,15,15,15\n\
+         nina,7,7,15\n\
+         oscar-zipslip,0,0,15\n\
+         pat-bomb,0,0,15\n\
+         peggy-rewrites-snapshots,{peggy_points},{peggy_points},15\n\
+         stray.txt,0,0,15\n"
     );
     assert_eq!(csv, expected);
     let json: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("grades.json")).unwrap()).unwrap();
     assert_eq!(json["students"].as_array().map(Vec::len), Some(18));
+    assert_eq!(json["seed"], 4242);
     let feedback = std::fs::read_to_string(out.join("feedback/ivan-fixed-port.md")).unwrap();
-    assert!(feedback.contains("**Total: 5 / 11**"), "{feedback}");
+    assert!(feedback.contains("**Total: 7 / 15**"), "{feedback}");
+    assert!(
+        feedback.contains("`cargo xtask check-lab 1` (with `--seed 4242`"),
+        "{feedback}"
+    );
     assert!(feedback.contains("```diff"), "{feedback}");
     let feedback = std::fs::read_to_string(out.join("feedback/judy-edited-tests.md")).unwrap();
     assert!(feedback.contains("## Ignored changes"), "{feedback}");
@@ -427,7 +463,7 @@ fn interchange_formats(root: &Path, info: &Info, base: &Path) {
             serde_json::from_str(&std::fs::read_to_string(out.join("results.json")).unwrap())
                 .unwrap();
         let tests = results["tests"].as_array().unwrap();
-        assert_eq!(tests.len(), 9);
+        assert_eq!(tests.len(), SCENARIOS);
         match format {
             grade::Format::Exercism => {
                 assert_eq!(results["version"], 2);
@@ -445,8 +481,8 @@ fn interchange_formats(root: &Path, info: &Info, base: &Path) {
                 assert_eq!(tests[5]["status"], "pass");
             }
             _ => {
-                assert_eq!(results["score"], 5);
-                assert_eq!(results["max_score"], 11);
+                assert_eq!(results["score"], 7);
+                assert_eq!(results["max_score"], 15);
                 assert_eq!(tests[0]["score"], 0);
                 assert_eq!(tests[0]["max_score"], 2);
                 assert_eq!(tests[0]["status"], "failed");
@@ -458,8 +494,8 @@ fn interchange_formats(root: &Path, info: &Info, base: &Path) {
 }
 
 /// A lab that runs past its deadline is stopped as a whole (cargo, the
-/// test binary and the programs under test): frank's servers wait 5 s for a
-/// line that never comes, and the lab may take 3 s.
+/// test binaries and the programs under test): frank's servers wait 5 s
+/// for a line that never comes, and the lab may take 3 s.
 fn lab_deadline(root: &Path, info: &Info, base: &Path) {
     let out = base.join("deadline-report");
     let _ = std::fs::remove_dir_all(&out);
@@ -469,9 +505,13 @@ fn lab_deadline(root: &Path, info: &Info, base: &Path) {
     options.work_base = Some(base.join("work"));
     let grades = grade::grade(root, info, &options).unwrap();
     let frank = &grades[0];
+    // Cargo runs the test files in name order: `properties` first. Its
+    // client scenario passes at once; its server scenario waits 5 s for
+    // the listening line, so the deadline stops the run there, before any
+    // story has run.
     assert_eq!(
         statuses(frank),
-        server_then_client(["timeout"; 5], CLIENT_PASS)
+        with_client_property(["timeout"; 5], ["timeout"; 4], "timeout", "pass")
     );
     assert!(
         frank.labs[0].scenarios[0]
@@ -498,7 +538,7 @@ fn every_results_json_follows_its_spec(info: &Info, grades: &[StudentGrade], bas
     ] {
         let out = base.join(format!("class-{name}"));
         let _ = std::fs::remove_dir_all(&out);
-        grade::report::write_all(&out, &[lab], grades, Some(format), false).unwrap();
+        grade::report::write_all(&out, &[lab], grades, 0, Some(format), false).unwrap();
         for g in grades {
             let path = out.join(name).join(&g.student).join("results.json");
             let text = std::fs::read_to_string(&path).unwrap();
@@ -513,10 +553,10 @@ fn every_results_json_follows_its_spec(info: &Info, grades: &[StudentGrade], bas
                 (grade::Format::Exercism, "alice-correct") => "pass",
                 (grade::Format::Exercism, "bob-partial" | "dave-infinite-loop") => "fail",
                 (grade::Format::Exercism, "carol-compile-error" | "kim-empty") => "error",
-                (grade::Format::Gradescope, "alice-correct") => "11",
-                (grade::Format::Gradescope, "bob-partial") => "6",
+                (grade::Format::Gradescope, "alice-correct") => "15",
+                (grade::Format::Gradescope, "bob-partial") => "8",
                 (grade::Format::Gradescope, "carol-compile-error") => "0",
-                (grade::Format::Gradescope, "dave-infinite-loop") => "5",
+                (grade::Format::Gradescope, "dave-infinite-loop") => "7",
                 _ => continue,
             };
             assert_eq!(summary, expected, "{}", path.display());

@@ -1,13 +1,14 @@
 //! Checks that plain `cargo test` enforces on the project's own files
 //! (rust-analyzer's `tidy.rs` and rustlings' `dev check` play this role):
 //! the list of labs in `labs/info.toml` agrees with the lab folders, their
-//! scenarios and their snapshots, nothing synchronises with `sleep` (or
-//! parks or spins), and xtask's modules keep their layers and sizes.
+//! scenarios (stories with snapshots, property scenarios without) and their
+//! snapshots, nothing synchronises with `sleep` (or parks or spins), and
+//! xtask's modules keep their layers and sizes.
 //! Each complaint says what to fix.
 
 use std::collections::BTreeSet;
 use std::path::Path;
-use xtask::labs::{Info, workspace_root};
+use xtask::labs::{Info, Kind, workspace_root};
 
 fn test_names(source: &str) -> BTreeSet<String> {
     let mut names = BTreeSet::new();
@@ -65,14 +66,42 @@ fn every_lab_in_info_toml_has_its_folder_package_readme_and_scenarios() {
                 lab.number
             ));
         }
-        let source = std::fs::read_to_string(dir.join("tests/scenarios.rs")).unwrap_or_default();
-        let tests = test_names(&source);
         let listed: BTreeSet<String> = lab.scenarios.iter().map(|s| s.name.clone()).collect();
         if listed.len() != lab.scenarios.len() {
             problems.push(format!(
                 "labs/info.toml: lab {} lists a scenario twice",
                 lab.number
             ));
+        }
+        for (kind, file) in [(Kind::Story, "scenarios"), (Kind::Property, "properties")] {
+            let file = format!("tests/{file}.rs");
+            let source = std::fs::read_to_string(dir.join(&file)).unwrap_or_default();
+            let tests = test_names(&source);
+            let of_kind: BTreeSet<String> = lab
+                .scenarios
+                .iter()
+                .filter(|s| s.kind == kind)
+                .map(|s| s.name.clone())
+                .collect();
+            for name in of_kind.difference(&tests) {
+                problems.push(format!(
+                    "{}/{file} has no #[test] fn {name} (listed in labs/info.toml as a {} scenario)",
+                    lab.dir().display(),
+                    kind.as_str(),
+                ));
+            }
+            for test in tests.difference(&of_kind) {
+                problems.push(format!(
+                    "{}/{file}: #[test] fn {test} is not listed in labs/info.toml as a {} scenario (give it points there{})",
+                    lab.dir().display(),
+                    kind.as_str(),
+                    if kind == Kind::Property {
+                        ", with kind = \"property\""
+                    } else {
+                        ""
+                    }
+                ));
+            }
         }
         for scenario in &lab.scenarios {
             if scenario.points == 0 {
@@ -81,27 +110,41 @@ fn every_lab_in_info_toml_has_its_folder_package_readme_and_scenarios() {
                     scenario.name
                 ));
             }
-            if !tests.contains(&scenario.name) {
-                problems.push(format!(
-                    "{}/tests/scenarios.rs has no #[test] fn {} (listed in labs/info.toml)",
-                    lab.dir().display(),
-                    scenario.name
-                ));
-            }
-            if !lab.snapshot_path(&root, &scenario.name).is_file() {
-                problems.push(format!(
+            let snapshot = lab.snapshot_path(&root, &scenario.name);
+            match scenario.kind {
+                Kind::Story if !snapshot.is_file() => problems.push(format!(
                     "{} is missing: run `cargo insta test -p {}` and review it",
-                    lab.snapshot_path(&root, &scenario.name).display(),
+                    snapshot.display(),
                     lab.package()
-                ));
+                )),
+                Kind::Unit => {
+                    let source = std::fs::read_to_string(dir.join(format!("tests/{}.rs", scenario.name)))
+                        .unwrap_or_default();
+                    if ["scenarios", "properties"].contains(&scenario.name.as_str())
+                        || test_names(&source).is_empty()
+                    {
+                        problems.push(format!(
+                            "labs/info.toml: unit entry `{}` of lab {} must name a file {}/tests/NAME.rs of #[test] functions (not scenarios or properties)",
+                            scenario.name,
+                            lab.number,
+                            lab.dir().display()
+                        ));
+                    }
+                }
+                Kind::Property if snapshot.is_file() => problems.push(format!(
+                    "{}: `{}` is a property scenario, judged without a snapshot: delete the snapshot, or make it a story",
+                    snapshot.display(),
+                    scenario.name
+                )),
+                _ => {}
             }
         }
-        for test in tests.difference(&listed) {
-            problems.push(format!(
-                "{}/tests/scenarios.rs: #[test] fn {test} is not listed in labs/info.toml (give it points there)",
-                lab.dir().display()
-            ));
-        }
+        let stories: BTreeSet<String> = lab
+            .scenarios
+            .iter()
+            .filter(|s| s.kind == Kind::Story)
+            .map(|s| s.name.clone())
+            .collect();
         let snapshots = dir.join("tests/snapshots");
         for entry in std::fs::read_dir(&snapshots)
             .into_iter()
@@ -112,10 +155,16 @@ fn every_lab_in_info_toml_has_its_folder_package_readme_and_scenarios() {
             let listed_snapshot = file
                 .strip_prefix("scenarios__")
                 .and_then(|f| f.strip_suffix(".snap"))
-                .is_some_and(|name| listed.contains(name));
+                .is_some_and(|name| stories.contains(name));
             if file.starts_with("scenarios__") && !listed_snapshot {
                 problems.push(format!(
                     "{}: orphaned or unreviewed snapshot {file}: delete it or list its scenario",
+                    snapshots.display()
+                ));
+            }
+            if file.starts_with("properties__") {
+                problems.push(format!(
+                    "{}: {file}: property scenarios are judged without snapshots: delete it",
                     snapshots.display()
                 ));
             }

@@ -19,6 +19,8 @@
 //!   and the verdict says so.
 //! - [`report`]: the per-scenario verdict files that `cargo xtask
 //!   check-lab` and the grader read, and the [`assert_transcript!`] macro.
+//! - [`seed`] and [`property`]: seeded, randomized property scenarios
+//!   beside the snapshot stories, with a verdict file each.
 //!
 //! # A scenario
 //!
@@ -53,7 +55,9 @@ mod observe;
 pub mod pace;
 pub mod peer;
 pub mod process;
+pub mod property;
 pub mod report;
+pub mod seed;
 pub mod suspend;
 pub mod transcript;
 

@@ -235,9 +235,12 @@ mod watch {
                         .as_ref()
                         .is_none_or(|before| before.get(tid) != threads.sleeps.get(tid))
             });
-            let drained = observe::socket_end(self.ports.0, self.ports.1)
-                .is_some_and(|end| end.inode == inode && end.rx_queue == 0);
-            (woken && drained).then_some(threads.sleeps)
+            // /proc/net/tcp lists every socket of the machine: read it only
+            // once a reader has been seen.
+            let drained = woken
+                && observe::socket_end(self.ports.0, self.ports.1)
+                    .is_some_and(|end| end.inode == inode && end.rx_queue == 0);
+            drained.then_some(threads.sleeps)
         }
     }
 }

@@ -25,8 +25,9 @@ pub use tcp_server::TcpServerPeer;
 pub use udp::UdpPeer;
 
 use crate::transcript::{EventKind, Log};
-use crate::{STEP_TIMEOUT, Stop};
+use crate::{STEP_TIMEOUT, Step, Stop};
 use std::io;
+use std::net::SocketAddr;
 
 /// How an `io::Error` from a peer's call is described in a transcript: the
 /// same words the lab programs use (labkit), without the OS's error number,
@@ -36,6 +37,27 @@ pub use labkit::describe_io_error;
 /// The name an actor's port is shown as: `client 2` → `<client2-port>`.
 pub(crate) fn port_name(actor: &str) -> String {
     format!("{}-port", actor.replace(' ', ""))
+}
+
+/// Binds a socket of `actor` on `127.0.0.1:0` with `bind`, and shows the
+/// port the kernel chose as `<ACTOR-port>`. A failure is recorded as
+/// `could not DOING 127.0.0.1:0: WHY`.
+pub(crate) fn bind_any_port<S>(
+    log: &Log,
+    actor: &str,
+    doing: &str,
+    bind: impl FnOnce(SocketAddr) -> io::Result<S>,
+    local_addr: impl FnOnce(&S) -> io::Result<SocketAddr>,
+) -> Step<(S, SocketAddr)> {
+    let any_port = SocketAddr::from(([127, 0, 0, 1], 0));
+    let bound = bind(any_port).and_then(|socket| {
+        let addr = local_addr(&socket)?;
+        Ok((socket, addr))
+    });
+    let (socket, addr) =
+        bound.map_err(|e| could_not(log, actor, &format!("{doing} {any_port}"), &e))?;
+    log.redact_port(addr.port(), &port_name(actor));
+    Ok((socket, addr))
 }
 
 /// Records that a step of `actor` ran out of time ([`STEP_TIMEOUT`])

@@ -182,10 +182,26 @@ pub fn record(manifest_dir: &str, test_file: &str, name: &str, transcript: &Tran
         return;
     };
     let expected = read_snapshot(&snapshot_path(manifest_dir, test_file, name));
-    let verdict = judge(name, expected.as_deref(), transcript);
-    let dir = PathBuf::from(dir);
-    let written = std::fs::create_dir_all(&dir).and_then(|()| {
-        let json = serde_json::to_string_pretty(&verdict).map_err(std::io::Error::other)?;
+    write_verdict(
+        Path::new(&dir),
+        &judge(name, expected.as_deref(), transcript),
+    );
+}
+
+/// Writes `<dir>/<scenario>.json` if [`REPORT_DIR_ENV`] is set: how a
+/// snapshot scenario ([`record`]) or a property scenario
+/// ([`crate::property::check`]) went. Errors are reported on stderr and
+/// otherwise ignored: the test's own assertion still decides.
+pub fn record_verdict(verdict: &Verdict) {
+    if let Some(dir) = std::env::var_os(REPORT_DIR_ENV) {
+        write_verdict(Path::new(&dir), verdict);
+    }
+}
+
+fn write_verdict(dir: &Path, verdict: &Verdict) {
+    let name = &verdict.scenario;
+    let written = std::fs::create_dir_all(dir).and_then(|()| {
+        let json = serde_json::to_string_pretty(verdict).map_err(std::io::Error::other)?;
         std::fs::write(dir.join(format!("{name}.json")), json)
     });
     if let Err(e) = written {

@@ -154,7 +154,9 @@ impl<R: Read> FrameReader<R> {
         // ANCHOR: read_frame
         // BEGIN SOLUTION
         loop {
-            // 1. If the buffer holds a whole frame, take it out.
+            // Steps 1 to 3 of the book: once the buffer holds the 4 header
+            // bytes (step 1), check the length (step 2); once it also holds
+            // the payload (step 3), take the frame out.
             let buffered = &self.buffer[self.start..self.end];
             let mut wanted = HEADER_LEN; // bytes of this frame we need
             let mut payload_len = None;
@@ -183,7 +185,7 @@ impl<R: Read> FrameReader<R> {
                 }
             }
 
-            // 2. Not a whole frame yet: read more. First move the partial
+            // Not a whole frame yet: read more. First move the partial
             // frame to the front, so the buffer never grows past one frame
             // plus one read.
             self.buffer.copy_within(self.start..self.end, 0);
@@ -199,8 +201,8 @@ impl<R: Read> FrameReader<R> {
                 Err(e) => return Err(e),
             };
 
-            // 3. A read of 0 bytes is EOF: clean between frames, an error
-            // inside one.
+            // Step 4: a read of 0 bytes is EOF: clean before the first byte
+            // of a header, an error anywhere else.
             if n == 0 {
                 let got = self.end;
                 return match payload_len {

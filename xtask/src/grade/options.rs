@@ -31,6 +31,8 @@ options:
   --out REPORT        the folder for the reports (required)
   --labs 1,3          grade only these labs (default: all)
   --lab-timeout SECS  how long one lab's scenarios may run in all (default 120)
+  --seed S            the seed of the property scenarios, one for the whole
+                      class (default: a fresh one; grades.json records it)
   --format FORMAT     also write:
                         exercism    REPORT/exercism/ID/results.json (Exercism v2)
                         gradescope  REPORT/gradescope/ID/results.json
@@ -68,6 +70,9 @@ pub struct Options {
     pub target_dir: Option<PathBuf>,
     /// Print progress on stderr and the summary on stdout.
     pub verbose: bool,
+    /// The seed of the property scenarios, one for the whole class (in
+    /// `grades.json`); `None`: a fresh one.
+    pub seed: Option<u64>,
 }
 
 impl Options {
@@ -82,6 +87,7 @@ impl Options {
             work_base: None,
             target_dir: None,
             verbose: false,
+            seed: None,
         }
     }
 }
@@ -99,6 +105,7 @@ pub fn parse_args(args: &[&str]) -> Result<Options> {
     let mut format = None;
     let mut roster = None;
     let mut lab_timeout = Duration::from_secs(120);
+    let mut seed = None;
     let mut parser = lexopt::Parser::from_args(args.iter().copied());
     let text = |v: std::ffi::OsString| v.to_string_lossy().into_owned();
     let value =
@@ -132,6 +139,12 @@ pub fn parse_args(args: &[&str]) -> Result<Options> {
                     .context("--lab-timeout takes whole seconds, such as 120")?;
                 lab_timeout = Duration::from_secs(secs.max(1));
             }
+            Long("seed") => {
+                let text = value(&mut parser)?;
+                seed = Some(harness::seed::parse_seed(&text).map_err(|_| {
+                    anyhow::anyhow!("--seed takes a whole number such as 1234, not `{text}`")
+                })?);
+            }
             Value(v) if submissions.is_none() => submissions = Some(PathBuf::from(v)),
             Value(v) => bail!(
                 "grade takes one SUBMISSIONS folder; `{}` is one too many; {see}",
@@ -155,6 +168,7 @@ pub fn parse_args(args: &[&str]) -> Result<Options> {
     options.format = format;
     options.roster = roster;
     options.lab_timeout = lab_timeout;
+    options.seed = seed;
     options.verbose = true;
     Ok(options)
 }

@@ -22,6 +22,9 @@ use std::path::Path;
 #[derive(Serialize)]
 struct GradesFile<'a> {
     labs: Vec<LabInfo<'a>>,
+    /// The seed every property scenario of this run drew its inputs from:
+    /// `cargo xtask check-lab N --seed SEED` replays a student's run.
+    seed: u64,
     students: &'a [StudentGrade],
 }
 
@@ -53,6 +56,7 @@ pub fn write_all(
     out: &Path,
     labs: &[&Lab],
     grades: &[StudentGrade],
+    seed: u64,
     format: Option<Format>,
     single: bool,
 ) -> Result<()> {
@@ -69,6 +73,7 @@ pub fn write_all(
                 title: &l.title,
             })
             .collect(),
+        seed,
         students: grades,
     })?)?;
     write(&out.join("grades.json"), &(json + "\n"))?;
@@ -89,7 +94,7 @@ pub fn write_all(
     for grade in grades {
         write(
             &out.join("feedback").join(format!("{}.md", grade.student)),
-            &feedback(grade),
+            &feedback(grade, seed),
         )?;
         if let Some(format) = format {
             let (name, text) = match format {
@@ -195,7 +200,7 @@ fn scenario_line(s: &ScenarioGrade) -> String {
 }
 
 /// The Markdown feedback a student reads.
-pub fn feedback(grade: &StudentGrade) -> String {
+pub fn feedback(grade: &StudentGrade, seed: u64) -> String {
     let mut out = format!(
         "# Feedback for {}\n\n**Total: {} / {}**\n\n",
         grade.student, grade.total, grade.max
@@ -217,7 +222,7 @@ pub fn feedback(grade: &StudentGrade) -> String {
     }
     if grade.problem.is_none() {
         for lab in &grade.labs {
-            lab_feedback(&mut out, lab);
+            lab_feedback(&mut out, lab, seed);
         }
     }
     if !grade.ignored_changes.is_empty() {
@@ -232,7 +237,7 @@ pub fn feedback(grade: &StudentGrade) -> String {
     out
 }
 
-fn lab_feedback(out: &mut String, lab: &LabGrade) {
+fn lab_feedback(out: &mut String, lab: &LabGrade, seed: u64) {
     let _ = writeln!(
         out,
         "\n## Lab {} · {}: {} / {}\n",
@@ -272,7 +277,7 @@ fn lab_feedback(out: &mut String, lab: &LabGrade) {
         let _ = writeln!(out, "\n**Hint:** {}", lab.hint.replace('\n', " "));
         let _ = writeln!(
             out,
-            "\nCheck it yourself: `cargo xtask check-lab {}`.",
+            "\nCheck it yourself: `cargo xtask check-lab {}` (with `--seed {seed}`, the property scenarios draw the inputs they drew here).",
             lab.number
         );
     }

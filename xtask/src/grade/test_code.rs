@@ -1,17 +1,43 @@
 //! A scenario's script as the student reads it: the body of its `#[test]`
-//! function in the lab's `tests/scenarios.rs` (the instructor's copy),
-//! found through `syn`'s spans. Exercism's `test_code` is this text.
+//! function in the lab's test file (`tests/scenarios.rs` for a story,
+//! `tests/properties.rs` for a property; the instructor's copy), found
+//! through `syn`'s spans; for a unit entry, its whole test file
+//! (`tests/NAME.rs`: all of its tests must pass). Exercism's `test_code`
+//! is this text.
 
-use crate::labs::Lab;
+use crate::labs::{Kind, Lab};
 use std::collections::HashMap;
 use std::path::Path;
 
-/// The body of every function of the lab's `tests/scenarios.rs` (also
-/// inside inline modules), by name, dedented; empty when the file cannot
-/// be read or parsed.
+/// Each entry's test code by its name, for the lab's entries whose test
+/// file can be read and parsed.
 pub fn test_codes(root: &Path, lab: &Lab) -> HashMap<String, String> {
-    let path = root.join(lab.dir()).join("tests/scenarios.rs");
-    let Ok(text) = std::fs::read_to_string(&path) else {
+    let mut bodies: HashMap<&str, HashMap<String, String>> = HashMap::new();
+    let mut out = HashMap::new();
+    for scenario in &lab.scenarios {
+        let file = scenario.test_file();
+        let path = root
+            .join(lab.dir())
+            .join("tests")
+            .join(format!("{file}.rs"));
+        if scenario.kind == Kind::Unit {
+            if let Ok(text) = std::fs::read_to_string(&path) {
+                out.insert(scenario.name.clone(), text.trim_end().to_owned());
+            }
+            continue;
+        }
+        let functions = bodies.entry(file).or_insert_with(|| functions(&path));
+        if let Some(body) = functions.get(&scenario.name) {
+            out.insert(scenario.name.clone(), body.clone());
+        }
+    }
+    out
+}
+
+/// The body of every function of a file (also inside inline modules), by
+/// name, dedented; empty when the file cannot be read or parsed.
+fn functions(path: &Path) -> HashMap<String, String> {
+    let Ok(text) = std::fs::read_to_string(path) else {
         return HashMap::new();
     };
     let Ok(file) = syn::parse_file(&text) else {

@@ -1,21 +1,27 @@
 //! Builds a lab and runs its scenarios, then reads their verdicts.
 //!
 //! The scenarios are ordinary tests (`cargo test -p labNN-NAME --test
-//! scenarios`), judged by insta against the committed snapshots. This
-//! module runs them with snapshot writing switched off (`CI=true`,
-//! `INSTA_UPDATE=no`) and asks the harness to leave one verdict file per
-//! scenario in a fresh directory ([`harness::report::REPORT_DIR_ENV`]); it
-//! never compares, writes or accepts a snapshot itself.
+//! scenarios --test properties`): stories judged by insta against the
+//! committed snapshots, property scenarios by their own checks with the
+//! seed given in [`SEED_ENV`]. This module runs them with snapshot writing
+//! switched off (`CI=true`, `INSTA_UPDATE=no`) and asks the harness to
+//! leave one verdict file per scenario in a fresh directory
+//! ([`harness::report::REPORT_DIR_ENV`]); it never compares, writes or
+//! accepts a snapshot itself. Unit test files listed with points
+//! ([`unit_tests`]) run after them, and their verdict is read from their
+//! output.
 
 mod lock;
 pub mod messages;
 mod process;
+pub mod unit_tests;
 
-use crate::labs::Lab;
+use crate::labs::{Kind, Lab};
 pub use crate::model::LabOutcome;
 use crate::model::{Status, Verdict};
 use anyhow::{Context, Result};
 use harness::report::REPORT_DIR_ENV;
+use harness::seed::SEED_ENV;
 pub use lock::TargetLock;
 pub use messages::first_compiler_error;
 pub use process::{
@@ -71,6 +77,9 @@ pub struct RunOptions {
     /// submission that times out costs one deadline, not one per
     /// scenario.
     pub test_threads: Option<usize>,
+    /// The seed of the property scenarios ([`SEED_ENV`]); `None` lets
+    /// the test process pick a fresh one.
+    pub seed: Option<u64>,
     /// Run only this scenario (`check-lab N --scenario NAME`); the lab
     /// passed in then lists just that scenario.
     pub scenario: Option<String>,
@@ -85,6 +94,7 @@ impl Default for RunOptions {
             run_deadline: Duration::from_secs(120),
             tmp_dir: None,
             test_threads: None,
+            seed: None,
             scenario: None,
         }
     }
@@ -114,19 +124,22 @@ pub fn run_lab_with(root: &Path, lab: &Lab, options: &RunOptions) -> Result<LabO
         }
         command
     };
+    // `--test scenarios --test properties` (the files that leave verdict
+    // files), then the unit test files: all built at once.
+    let targets = |files: Vec<&str>| -> Vec<String> {
+        files
+            .into_iter()
+            .flat_map(|file| ["--test".to_owned(), file.to_owned()])
+            .collect()
+    };
+    let scenario_targets = targets(lab.test_files(Kind::writes_verdicts));
+    let unit_files = lab.test_files(|kind| kind == Kind::Unit);
     let mut build = with_target(cargo(root));
-    build.args([
-        "test",
-        "--package",
-        &package,
-        "--test",
-        "scenarios",
-        "--no-run",
-        "--message-format",
-        "json",
-        "--color",
-        "never",
-    ]);
+    build
+        .args(["test", "--package", &package])
+        .args(&scenario_targets)
+        .args(targets(unit_files.clone()))
+        .args(["--no-run", "--message-format", "json", "--color", "never"]);
     let built = run_capturing_output(build, options.build_deadline, false)?;
     match built.status {
         Some(status) if status.success() => {}
@@ -158,44 +171,82 @@ pub fn run_lab_with(root: &Path, lab: &Lab, options: &RunOptions) -> Result<LabO
     // The test binary's own output is not shown: the verdict files say
     // everything, in the learner's terms. Its exit status is not needed
     // either: a scenario without a verdict file is reported as an error.
-    let mut test = with_target(cargo(root));
-    test.args([
-        "test",
-        "--package",
-        &package,
-        "--test",
-        "scenarios",
-        "--no-fail-fast",
-        "--quiet",
-        "--color",
-        "never",
-    ])
-    .env(REPORT_DIR_ENV, &report_dir);
-    let mut harness_args = Vec::new();
-    if let Some(threads) = options.test_threads {
-        harness_args.push(format!("--test-threads={}", threads.max(1)));
-    }
-    if let Some(name) = &options.scenario {
-        harness_args.extend(["--exact".to_owned(), name.clone()]);
-    }
-    if !harness_args.is_empty() {
-        test.arg("--").args(harness_args);
-    }
-    if let Some(tmp) = &options.tmp_dir {
-        std::fs::create_dir_all(tmp)
-            .with_context(|| format!("could not create {}", tmp.display()))?;
-        test.env("TMPDIR", tmp).env("TMP", tmp).env("TEMP", tmp);
-    }
+    let started = std::time::Instant::now();
+    let test_command = |files: &[String], quiet: bool| -> Result<Command> {
+        let mut test = with_target(cargo(root));
+        test.args(["test", "--package", &package])
+            .args(files)
+            .args(["--no-fail-fast", "--color", "never"])
+            .args(quiet.then_some("--quiet"))
+            .env(REPORT_DIR_ENV, &report_dir);
+        if let Some(seed) = options.seed {
+            test.env(SEED_ENV, seed.to_string());
+        }
+        let mut harness_args = Vec::new();
+        if let Some(threads) = options.test_threads {
+            harness_args.push(format!("--test-threads={}", threads.max(1)));
+        }
+        // One scenario (`check-lab N --scenario NAME`): its test alone, in
+        // the (quiet) run of the stories and properties; a unit entry's
+        // name is its file, whose tests all run.
+        if let (Some(name), true) = (&options.scenario, quiet) {
+            harness_args.extend(["--exact".to_owned(), name.clone()]);
+        }
+        if !harness_args.is_empty() {
+            test.arg("--").args(harness_args);
+        }
+        if let Some(tmp) = &options.tmp_dir {
+            std::fs::create_dir_all(tmp)
+                .with_context(|| format!("could not create {}", tmp.display()))?;
+            test.env("TMPDIR", tmp).env("TMP", tmp).env("TEMP", tmp);
+        }
+        Ok(test)
+    };
     // The grader runs the scenarios in a process group of their own, so a
     // deadline kills cargo, the test binary and all; `check-lab` keeps them
     // in the terminal's group, so Ctrl-C stops them too.
     let own_group = options.tmp_dir.is_some();
-    let ran = run_with_deadline(test, options.run_deadline, false, own_group)?;
+    // Without stories or properties (one unit entry, `--scenario`), a
+    // bare `cargo test --package` would run every test: nothing runs.
+    let finished = scenario_targets.is_empty()
+        || run_with_deadline(
+            test_command(&scenario_targets, true)?,
+            options.run_deadline,
+            false,
+            own_group,
+        )?
+        .status
+        .is_some();
     if let Some(tmp) = &options.tmp_dir {
         kill_processes_in(&[tmp.as_path(), root]);
     }
-    let mut verdicts = read_verdicts(lab, &report_dir);
-    if ran.status.is_none() {
+    // Unit tests leave no verdict file: their verdict is read from what
+    // the test binary prints, one file at a time, within what is left of
+    // the deadline.
+    let mut unit_verdicts = Vec::new();
+    for file in unit_files {
+        let left = options.run_deadline.saturating_sub(started.elapsed());
+        let (stdout, finished) = if left.is_zero() {
+            (String::new(), false)
+        } else {
+            let mut command = test_command(&targets(vec![file]), false)?;
+            // The panic messages are read from the output: no backtraces.
+            command.env("RUST_BACKTRACE", "0");
+            let run = run_capturing_output(command, left, own_group)?;
+            (run.stdout, run.status.is_some())
+        };
+        if let Some(tmp) = &options.tmp_dir {
+            kill_processes_in(&[tmp.as_path(), root]);
+        }
+        unit_verdicts.push(unit_tests::verdict(
+            file,
+            &format!("{}/tests/{file}.rs", lab.dir().display()),
+            &stdout,
+            finished,
+        ));
+    }
+    let mut verdicts = read_verdicts(lab, &report_dir, unit_verdicts);
+    if !finished {
         for verdict in &mut verdicts {
             if verdict.expected.is_empty() && verdict.actual.is_empty() {
                 verdict.status = Status::Timeout;
@@ -210,12 +261,19 @@ pub fn run_lab_with(root: &Path, lab: &Lab, options: &RunOptions) -> Result<LabO
     Ok(LabOutcome::Ran(verdicts))
 }
 
-/// One verdict per scenario of the metadata, in its order. A scenario that
-/// left no verdict file did not run to its assertion.
-fn read_verdicts(lab: &Lab, dir: &Path) -> Vec<Verdict> {
+/// One verdict per scenario of the metadata, in its order: from its
+/// verdict file, or for unit tests from `units`. A scenario that left no
+/// verdict file did not run to its assertion.
+fn read_verdicts(lab: &Lab, dir: &Path, units: Vec<Verdict>) -> Vec<Verdict> {
+    let mut units = units.into_iter();
     lab.scenarios
         .iter()
         .map(|scenario| {
+            if scenario.kind == Kind::Unit {
+                if let Some(verdict) = units.next() {
+                    return verdict;
+                }
+            }
             let path = dir.join(format!("{}.json", scenario.name));
             std::fs::read_to_string(&path)
                 .ok()
@@ -224,9 +282,10 @@ fn read_verdicts(lab: &Lab, dir: &Path) -> Vec<Verdict> {
                     scenario: scenario.name.clone(),
                     status: Status::Error,
                     message: format!(
-                        "the scenario did not run to its end: no test `{}` in {}/tests/scenarios.rs, or its test crashed",
+                        "the scenario did not run to its end: no test `{}` in {}/tests/{}.rs, or its test crashed",
                         scenario.name,
-                        lab.dir().display()
+                        lab.dir().display(),
+                        scenario.test_file()
                     ),
                     expected: String::new(),
                     actual: String::new(),

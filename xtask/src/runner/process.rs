@@ -1,6 +1,7 @@
 //! Commands run with a deadline, and the processes they leave behind.
 
 use anyhow::{Context, Result};
+use harness::child::{Exit, kill_process, kill_tree, new_process_group};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
@@ -85,30 +86,24 @@ fn run(
         .stdin(Stdio::null())
         .stdout(pipe(capture_stdout))
         .stderr(pipe(capture_stderr));
-    #[cfg(unix)]
     if own_group {
-        use std::os::unix::process::CommandExt;
-        command.process_group(0);
+        new_process_group(&mut command);
     }
     let mut child = command.spawn().context("could not run cargo")?;
     let stderr = read_in_thread(child.stderr.take(), STDERR_LIMIT);
     let stdout = read_in_thread(child.stdout.take(), STDOUT_LIMIT);
-    // A waiter thread owns the child; the deadline is a receive timeout on
-    // its exit status, and killing the group ends the wait.
-    let pid = child.id();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let _ = tx.send(child.wait());
-    });
-    let status = match rx.recv_timeout(deadline) {
-        Ok(status) => Some(status.context("could not wait for cargo")?),
-        Err(_) => {
+    // The harness's waiter thread owns the child; the deadline is a receive
+    // timeout on its exit status, and killing the group ends the wait.
+    let exit = Exit::watch(child);
+    let status = match exit.wait(deadline) {
+        Some(status) => Some(status.context("could not wait for cargo")?),
+        None => {
             if own_group {
-                kill_group(pid);
+                kill_tree(exit.pid());
             } else {
-                kill_process(pid);
+                kill_process(exit.pid());
             }
-            let _ = rx.recv_timeout(Duration::from_secs(10));
+            let _ = exit.wait(Duration::from_secs(10));
             None
         }
     };
@@ -120,38 +115,6 @@ fn run(
         stderr: text(stderr),
         stdout: text(stdout),
     })
-}
-
-/// Kills one process.
-fn kill_process(pid: u32) {
-    #[cfg(unix)]
-    let _ = Command::new("kill")
-        .args(["-KILL", &pid.to_string()])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status();
-    #[cfg(windows)]
-    let _ = Command::new("taskkill")
-        .args(["/F", "/PID", &pid.to_string()])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status();
-}
-
-/// Kills the process group `pgid` (the group leader's pid).
-fn kill_group(pgid: u32) {
-    #[cfg(unix)]
-    let _ = Command::new("kill")
-        .args(["-KILL", "--", &format!("-{pgid}")])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status();
-    #[cfg(windows)]
-    let _ = Command::new("taskkill")
-        .args(["/T", "/F", "/PID", &pgid.to_string()])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status();
 }
 
 /// Kills every process (but this one) whose working directory is inside

@@ -1,9 +1,9 @@
 //! [`TcpServerPeer`]: a listening TCP socket played by the harness, for
 //! labs whose program under test is a client.
 
-use super::{TcpPeer, call_failed, could_not, port_name, timed_out};
+use super::{TcpPeer, bind_any_port, call_failed, could_not, port_name, timed_out};
 use crate::transcript::{EventKind, Log};
-use crate::{STEP_TIMEOUT, Step, Stop};
+use crate::{STEP_TIMEOUT, Step};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::mpsc;
 use std::thread;
@@ -20,10 +20,13 @@ pub struct TcpServerPeer {
 
 impl TcpServerPeer {
     pub(crate) fn bind(log: &Log, name: &str) -> Step<TcpServerPeer> {
-        let listener = TcpListener::bind("127.0.0.1:0")
-            .map_err(|e| could_not(log, name, "listen on 127.0.0.1:0", &e))?;
-        let addr = listener.local_addr().map_err(|_| Stop)?;
-        log.redact_port(addr.port(), &port_name(name));
+        let (listener, addr) = bind_any_port(
+            log,
+            name,
+            "listen on",
+            TcpListener::bind,
+            TcpListener::local_addr,
+        )?;
         log.say(name, format!("listening on {addr}"));
         Ok(TcpServerPeer {
             name: name.to_owned(),

@@ -1,6 +1,6 @@
 //! [`UdpPeer`]: a UDP socket played by the harness.
 
-use super::{call_failed, could_not, port_name, timed_out};
+use super::{bind_any_port, call_failed, could_not, timed_out};
 use crate::transcript::{EventKind, Log};
 use crate::{STEP_TIMEOUT, Step};
 use labkit::is_timeout;
@@ -20,11 +20,7 @@ pub struct UdpPeer {
 
 impl UdpPeer {
     pub(crate) fn bind(log: &Log, name: &str) -> Step<UdpPeer> {
-        let socket = UdpSocket::bind("127.0.0.1:0")
-            .map_err(|e| could_not(log, name, "bind 127.0.0.1:0", &e))?;
-        if let Ok(local) = socket.local_addr() {
-            log.redact_port(local.port(), &port_name(name));
-        }
+        let (socket, _) = bind_any_port(log, name, "bind", UdpSocket::bind, UdpSocket::local_addr)?;
         Ok(UdpPeer {
             name: name.to_owned(),
             socket,

@@ -33,8 +33,9 @@
 //! reply after the close reaches a socket that is gone, whose kernel answers
 //! with RST, and its second reply, the `send`, raises BrokenPipeError; a
 //! client that only shuts down its sending side and keeps reading makes it
-//! spin until the client closes: tens of thousands of empty lines per
-//! second (17,000 to 30,000 in half a second, printing to a file), and as
+//! spin until the client closes: tens to hundreds of thousands of empty
+//! lines per second, depending on the machine and on where the output goes
+//! (17,000 to 30,000 in half a second here, printing to a file), and as
 //! many `已收到` replies sent to that client. (Errata row 41 of the book.) A read of 0 bytes is
 //! not an empty message: TCP has no empty messages, so 0 bytes always means
 //! "the peer closed its sending side", and every later read returns 0 again.
