@@ -295,55 +295,6 @@ pub fn check(
     Ok(all_passed)
 }
 
-/// `check-lab N --scenario NAME`: builds the lab and runs that one
-/// scenario (GitHub Classroom's autograding runs one step per scenario,
-/// worth its points). The lab's saved state for `list` is left as it is:
-/// one scenario does not say how the lab stands.
-///
-/// # Errors
-///
-/// The lab has no such scenario, or cargo could not be run.
-pub fn check_scenario(
-    root: &Path,
-    lab: &Lab,
-    scenario: &str,
-    style: Style,
-    seed: Option<u64>,
-) -> Result<bool> {
-    let Some(info) = lab.scenarios.iter().find(|s| s.name == scenario) else {
-        let names: Vec<&str> = lab.scenarios.iter().map(|s| s.name.as_str()).collect();
-        anyhow::bail!(
-            "{} has no scenario `{scenario}`; its scenarios are: {}; or run them all: `cargo xtask check-lab {}`",
-            lab.label(),
-            names.join(", "),
-            lab.number
-        );
-    };
-    let one = Lab {
-        scenarios: vec![info.clone()],
-        ..lab.clone()
-    };
-    eprintln!(
-        "{}",
-        style.dim(&format!(
-            "building {} and running {scenario} …",
-            lab.package()
-        ))
-    );
-    let seed = seed.unwrap_or_else(harness::seed::fresh_seed);
-    let options = RunOptions {
-        scenario: Some(scenario.to_owned()),
-        seed: Some(seed),
-        ..RunOptions::default()
-    };
-    let outcome = run_lab_with(root, &one, &options)?;
-    print!("{}", render_lab(&one, &outcome, style));
-    if one.has_properties() && !matches!(outcome, LabOutcome::DoesNotCompile(_)) {
-        print!("{}", seed_line(&one, seed, style));
-    }
-    Ok(lab_state(&outcome) == LabState::Passed)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
