@@ -58,6 +58,7 @@ pub mod process;
 pub mod property;
 pub mod report;
 pub mod seed;
+mod settle;
 pub mod suspend;
 pub mod transcript;
 
@@ -213,7 +214,9 @@ impl Scenario {
 
     /// A scripted TCP client, named `name`, connects to a server under test.
     pub fn connect(&mut self, name: &str, server: &ServerUnderTest) -> Step<TcpPeer> {
-        TcpPeer::connect(&self.log, name, &server.program.name(), server.addr)
+        let mut peer = TcpPeer::connect(&self.log, name, &server.program.name(), server.addr)?;
+        peer.program = Some(server.program.clone());
+        Ok(peer)
     }
 
     /// A scripted TCP client connects to any address (named `other`).

@@ -180,6 +180,31 @@ pub(crate) fn threads(pid: u32, fd: u64) -> Threads {
     seen
 }
 
+/// One look at a whole process: `Some(sleep counts)` when every thread of
+/// `pid` sleeps in the kernel (state `S` or `D`: waiting for something),
+/// `None` when one is running or about to run (state `R`), or the process
+/// cannot be read. Two looks with the same counts mean that no thread woke
+/// up in between: the program has nothing left to do until something
+/// arrives.
+pub(crate) fn all_asleep(pid: u32) -> Option<Sleeps> {
+    let mut sleeps = Sleeps::new();
+    for task in fs::read_dir(format!("/proc/{pid}/task")).ok()?.flatten() {
+        let tid = task.file_name().to_str()?.parse().ok()?;
+        let dir = task.path();
+        let before = voluntary_switches(&dir)?;
+        let stat = fs::read_to_string(dir.join("stat")).ok()?;
+        let (_, rest) = stat.rsplit_once(')')?;
+        if !rest.trim_start().starts_with(['S', 'D']) {
+            return None;
+        }
+        if voluntary_switches(&dir)? != before {
+            return None;
+        }
+        sleeps.insert(tid, before);
+    }
+    (!sleeps.is_empty()).then_some(sleeps)
+}
+
 fn voluntary_switches(task_dir: &std::path::Path) -> Option<u64> {
     let status = fs::read_to_string(task_dir.join("status")).ok()?;
     status

@@ -20,6 +20,9 @@ pub struct TcpPeer {
     /// yet (only where [`Self::wait_until_queued`] has to read to wait);
     /// every read takes these first.
     pub(super) held: Vec<u8>,
+    /// The program under test on the other side, when the harness started
+    /// it: [`Self::expect_nothing_yet`] waits until it has settled.
+    pub(crate) program: Option<crate::Program>,
 }
 
 impl TcpPeer {
@@ -45,6 +48,7 @@ impl TcpPeer {
             stream,
             log: log.clone(),
             held: Vec::new(),
+            program: None,
         }
     }
 
@@ -244,6 +248,21 @@ impl TcpPeer {
     /// read that must fail with `WouldBlock`. Whatever arrived instead
     /// (bytes, or EOF) is recorded and the scenario stops.
     pub fn expect_nothing_yet(&mut self) -> Step {
+        // Only once the program has done all it will do with what it has
+        // (crate::settle) does "nothing yet" mean "nothing at all".
+        if let Some(program) = &self.program {
+            if program.settle() == crate::settle::Settled::Busy {
+                let name = program.name();
+                self.log.say(
+                    "harness",
+                    format!(
+                        "{name} was still running after {}s without waiting for anything: a busy loop?",
+                        STEP_TIMEOUT.as_secs()
+                    ),
+                );
+                return Err(Stop);
+            }
+        }
         let _ = self.stream.set_nonblocking(true);
         let mut buf = [0u8; 1024];
         let result = self.read(&mut buf);

@@ -1,0 +1,67 @@
+//! Waiting until a program under test has nothing left to do.
+//!
+//! "Nothing has arrived yet" is only a fact once the program on the other
+//! side has done everything it is going to do with what it was sent so far.
+//! A wrong server that serves a second client on a new thread (lab 2's
+//! backlog story) replies to it a little later than the check looks, so a
+//! plain non-blocking read passes it on a loaded machine now and then.
+//!
+//! On Linux the harness reads the program's threads in `/proc` (see
+//! [`crate::observe`]) and waits until every one of them sleeps in the
+//! kernel, twice in a row with the same sleep counts: no thread is running
+//! or woke up in between, so whatever the program does next needs
+//! something new from outside. Loopback delivers a `send` into the
+//! receiver's queue before `send` returns, so anything the program sent
+//! is then already in the peer's socket. Elsewhere there is no `/proc`;
+//! the check reads at once, as before, and is weaker there.
+
+use crate::Program;
+
+/// How waiting for a program to settle ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Settled {
+    /// Every thread sleeps, twice in a row with the same counts.
+    Idle,
+    /// The program is gone (exited, or not readable any more).
+    Gone,
+    /// A thread was still running when the deadline passed: a busy loop.
+    Busy,
+    /// This system cannot show it (no `/proc`): nothing was waited for.
+    Unavailable,
+}
+
+impl Program {
+    /// Waits (at most [`crate::STEP_TIMEOUT`]) until the program has
+    /// nothing left to do: see the [module documentation](self).
+    #[cfg(target_os = "linux")]
+    pub(crate) fn settle(&self) -> Settled {
+        use crate::observe;
+        use std::time::Instant;
+        if !observe::available() {
+            return Settled::Unavailable;
+        }
+        let pid = self.0.borrow().pid();
+        let deadline = Instant::now() + crate::STEP_TIMEOUT;
+        let mut last = None;
+        loop {
+            if !observe::alive(pid) {
+                return Settled::Gone;
+            }
+            let look = observe::all_asleep(pid);
+            if look.is_some() && look == last {
+                return Settled::Idle;
+            }
+            last = look;
+            if Instant::now() >= deadline {
+                return Settled::Busy;
+            }
+            std::thread::yield_now();
+        }
+    }
+
+    /// Without `/proc` there is nothing to wait on.
+    #[cfg(not(target_os = "linux"))]
+    pub(crate) fn settle(&self) -> Settled {
+        Settled::Unavailable
+    }
+}
