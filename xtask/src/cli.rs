@@ -25,7 +25,8 @@ commands for students:
 commands for instructors:
   starter --out DIR  write the students' copy: every solution region becomes todo!()
   check-solutions    prove each lab's solution passes, its starter and its mutants fail
-  mutants [N] [--repeat K]  run lab N's mutants (all labs' by default) K times each
+  mutants [N…] [--mutant NAME…] [--repeat K]
+                     run the mutants of labs N (default: all), or those named, K times each
   grade SUBMISSIONS --out REPORT [--labs 1,2] [--format FORMAT] [--roster FILE]
         [--lab-timeout SECS] [--seed S]
                      grade every submission (folder, .zip or .tar.gz) of SUBMISSIONS;
@@ -85,10 +86,11 @@ fail. Run it after changing a lab, the harness or xtask.
 ";
 
 const MUTANTS_HELP: &str = "\
-usage: cargo xtask mutants [N] [--repeat K]
+usage: cargo xtask mutants [N…] [--mutant NAME…] [--repeat K]
 
-Runs lab N's mutants (every lab's by default) K times each (default 1): each
-typical mistake of labs/NN-NAME/mutants.toml must fail a scenario.
+Runs the mutants of labs N (every lab's by default), or only those named,
+K times each (default 1): each typical mistake of labs/NN-NAME/mutants.toml
+must fail a scenario.
 ";
 
 /// Runs the command line; exit status 0 on success, 1 when a check fails,

@@ -236,13 +236,28 @@ fn scratch_dir(socket_labs: &Path) -> PathBuf {
 /// A `mutants.toml` is broken (see [`load`]), a file cannot be written, or
 /// cargo cannot be run.
 pub fn check(root: &Path, labs: &[&Lab], repeat: usize, socket_labs: &Path) -> Result<bool> {
+    check_only(root, labs, &[], repeat, socket_labs)
+}
+
+/// [`check`], for the mutants named in `only` (all when it is empty).
+///
+/// # Errors
+///
+/// See [`check`].
+pub fn check_only(
+    root: &Path,
+    labs: &[&Lab],
+    only: &[&str],
+    repeat: usize,
+    socket_labs: &Path,
+) -> Result<bool> {
     let started = Instant::now();
     let dir = scratch_dir(socket_labs);
     scratch_workspace(root, &dir)?;
     let mut ok = true;
     let mut count = 0;
     for lab in labs {
-        let mutants = load(root, lab)?;
+        let mut mutants = load(root, lab)?;
         if mutants.is_empty() {
             ok = false;
             println!(
@@ -251,6 +266,9 @@ pub fn check(root: &Path, labs: &[&Lab], repeat: usize, socket_labs: &Path) -> R
                 lab.dir().display()
             );
             continue;
+        }
+        if !only.is_empty() {
+            mutants.retain(|m| only.contains(&m.name.as_str()));
         }
         // Scenarios mostly wait (on sockets, and a mutant that hangs on a
         // deadline): run them all at once, as the grader does.
@@ -353,8 +371,9 @@ fn report(lab: &Lab, mutant: &Mutant, runs: &[RunResult], repeat: usize) -> bool
     false
 }
 
-/// `cargo xtask mutants [LAB] [--repeat N]`: the mutants of one lab (or of
-/// all), each run N times in a row.
+/// `cargo xtask mutants [LAB…] [--mutant NAME…] [--repeat N]`: the mutants
+/// of some labs (default: all), or only those named, each run N times in a
+/// row.
 ///
 /// # Errors
 ///
@@ -362,9 +381,12 @@ fn report(lab: &Lab, mutant: &Mutant, runs: &[RunResult], repeat: usize) -> bool
 pub fn run(root: &Path, info: &Info, args: &[&str]) -> Result<bool> {
     let mut repeat = 1;
     let mut labs: Vec<&Lab> = Vec::new();
+    let mut only: Vec<&str> = Vec::new();
     let mut args = args.iter();
     while let Some(arg) = args.next() {
-        if *arg == "--repeat" {
+        if *arg == "--mutant" {
+            only.push(args.next().context("--mutant needs a mutant's name")?);
+        } else if *arg == "--repeat" {
             let n = args.next().context("--repeat needs a number")?;
             repeat = n
                 .parse::<usize>()
@@ -381,7 +403,7 @@ pub fn run(root: &Path, info: &Info, args: &[&str]) -> Result<bool> {
     let socket_labs = runner::target_dir(root).join("socket-labs");
     let _lock =
         runner::TargetLock::acquire(&socket_labs.join("grade-target"), Duration::from_secs(1800))?;
-    check(root, &labs, repeat, &socket_labs)
+    check_only(root, &labs, &only, repeat, &socket_labs)
 }
 
 #[cfg(test)]
@@ -390,8 +412,8 @@ mod tests {
     use crate::labs::workspace_root;
 
     /// Fast: every lab has mutants, and each still applies (its `find`
-    /// occurs exactly once) and names real scenarios; `check-solutions`
-    /// then proves they are caught.
+    /// occurs exactly once), names real scenarios and is listed in the
+    /// lab's README; `check-solutions` then proves they are caught.
     #[test]
     fn every_lab_has_mutants_that_still_apply() {
         let root = workspace_root();
@@ -403,9 +425,17 @@ mod tests {
                 "{}: list the lab's typical mistakes in {MUTANTS_FILE}",
                 lab.label()
             );
+            let readme =
+                std::fs::read_to_string(root.join(lab.dir()).join("README.md")).unwrap_or_default();
             for m in &mutants {
                 let (original, mutated) = m.apply(&root, lab).expect("checked by load");
                 assert_ne!(original, mutated, "mutant `{}` changes nothing", m.name);
+                assert!(
+                    readme.contains(&format!("| `{}` |", m.name)),
+                    "{}/README.md: list mutant `{}` in its section \"Mistakes the checks catch\"",
+                    lab.dir().display(),
+                    m.name
+                );
             }
         }
     }

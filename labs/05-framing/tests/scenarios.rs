@@ -293,3 +293,29 @@ fn client_server_closes_mid_reply() {
         transcript
     );
 }
+
+#[test]
+fn client_server_closes_between_replies() {
+    let transcript = harness::run(|s| {
+        let mut listener = s.listen("server")?;
+        let mut client = s.start_with_stdin(CLIENT, &[&listener.addr().to_string()])?;
+        for line in ["one", "two"] {
+            client.type_line(line)?;
+        }
+        client.close_stdin();
+        let mut conn = listener.accept("lab05-client")?;
+        conn.recv_exact(frames(&["one", "two"]).len())?;
+        client.expect_line()?;
+        conn.send(frame("one"))?;
+        client.expect_line()?;
+        conn.close();
+        client.expect_exit()
+    });
+    assert_transcript!(
+        "client_server_closes_between_replies",
+        "The server replies to the first of two frames, then closes cleanly, between two frames: \
+         no frame is cut, yet a reply is missing. The client says how many replies came and \
+         exits with status 1.",
+        transcript
+    );
+}
