@@ -313,11 +313,13 @@ mod tests {
                     name: "a".into(),
                     points: 2,
                     kind: Kind::Story,
+                    ..ScenarioInfo::default()
                 },
                 ScenarioInfo {
                     name: "b".into(),
                     points: 1,
                     kind: Kind::Story,
+                    ..ScenarioInfo::default()
                 },
             ],
         }
