@@ -307,21 +307,22 @@ mod tests {
             number: 1,
             name: "tcp-once".into(),
             title: "Single-shot TCP".into(),
-            title_zh: "单次通讯 TCP".into(),
             hint: "Use write_all.".into(),
-            hint_zh: "用 write_all。".into(),
             scenarios: vec![
                 ScenarioInfo {
                     name: "a".into(),
                     points: 2,
                     kind: Kind::Story,
+                    ..ScenarioInfo::default()
                 },
                 ScenarioInfo {
                     name: "b".into(),
                     points: 1,
                     kind: Kind::Story,
+                    ..ScenarioInfo::default()
                 },
             ],
+            ..Lab::default()
         }
     }
 

@@ -3,9 +3,10 @@
 use crate::check::{self, Style};
 use crate::labs::{Info, Lab, workspace_root};
 use crate::lang::Lang;
-use crate::model::LabState;
-use crate::state::State;
-use anyhow::{Result, bail};
+use crate::model::{LabOutcome, LabState, lab_state};
+use crate::runner::{RunOptions, run_lab_with};
+use anyhow::Result;
+use std::path::Path;
 use std::process::ExitCode;
 
 pub const USAGE: &str = "\
@@ -17,6 +18,7 @@ commands for students:
   check-lab N --seed S
                      the property scenarios draw the inputs of seed S again
                      (check-lab prints the seed it used; without --seed, a fresh one)
+  check-lab N --scenario NAME  run one scenario of lab N
   list               the labs in order, with what the last check found
   hint N             the hint of lab N
   reset N [--yes]    put lab N's src/ back as the starter has it (asks first)
@@ -27,10 +29,70 @@ commands for instructors:
   check-solutions    prove each lab's solution passes, its starter and its mutants fail
   mutants [N…] [--mutant NAME…] [--repeat K]
                      run the mutants of labs N (default: all), or those named, K times each
-  grade SUBMISSIONS --out REPORT [--labs 1,2] [--format exercism|gradescope] [--lab-timeout SECS]
-        [--seed S]   grade every submission (folder, .zip or .tar.gz) of SUBMISSIONS;
+  grade SUBMISSIONS --out REPORT [--labs 1,2] [--format FORMAT] [--roster FILE]
+        [--lab-timeout SECS] [--seed S]
+                     grade every submission (folder, .zip or .tar.gz) of SUBMISSIONS;
                      writes REPORT/grades.csv, grades.json and feedback/STUDENT.md;
                      one seed (S, or a fresh one, in grades.json) for the whole class
+                     (FORMAT: exercism, gradescope, canvas or moodle)
+
+`cargo xtask COMMAND --help` tells more about a command.
+";
+
+/// `cargo xtask check-lab --help`.
+const CHECK_LAB_HELP: &str = "\
+usage: cargo xtask check-lab N [--seed S] [--scenario NAME]
+       cargo xtask check-lab --all [--seed S]
+
+Builds lab N and runs its scenarios; prints one line per scenario and, for
+what fails, the difference from the expected transcript and the lab's hint.
+N is 1, 01, lab01 or the lab's name (`cargo xtask list` shows them).
+
+options:
+  --all            check every lab in order
+  --seed S         the property scenarios draw the inputs of seed S again
+                   (check-lab prints the seed it used; without it, a fresh one)
+  --scenario NAME  run only this scenario of lab N (GitHub Classroom's
+                   autograding runs one step per scenario, worth its points)
+  -h, --help       this help
+";
+
+const LIST_HELP: &str = "\
+usage: cargo xtask list
+
+The labs in order, with what the last `cargo xtask check-lab` found and the
+points it gave. Next: `cargo xtask check-lab N`.
+";
+
+const HINT_HELP: &str = "\
+usage: cargo xtask hint N
+
+The hint of lab N (1, 01, lab01 or its name). Then: `cargo xtask check-lab N`.
+";
+
+const STARTER_HELP: &str = "\
+usage: cargo xtask starter --out DIR
+
+Writes the students' copy of this workspace into DIR: every solution region
+becomes todo!(), and .github/workflows/classroom.yml holds GitHub Classroom's
+autograding (one step per scenario, worth its points). DIR must be new or
+empty. Next: push DIR as the template repository of the assignment.
+";
+
+const CHECK_SOLUTIONS_HELP: &str = "\
+usage: cargo xtask check-solutions
+
+Proves that each lab's solution passes its scenarios, that the generated
+starter fails them, and that each lab's mutants (labs/NN-NAME/mutants.toml)
+fail. Run it after changing a lab, the harness or xtask.
+";
+
+const MUTANTS_HELP: &str = "\
+usage: cargo xtask mutants [N…] [--mutant NAME…] [--repeat K]
+
+Runs the mutants of labs N (every lab's by default), or only those named,
+K times each (default 1): each typical mistake of labs/NN-NAME/mutants.toml
+must fail a scenario.
 ";
 
 /// Runs the command line; exit status 0 on success, 1 when a check fails,
@@ -47,9 +109,18 @@ pub fn main() -> ExitCode {
     }
 }
 
+/// Whether the arguments after a command ask for its help.
+fn wants_help(rest: &[&str]) -> bool {
+    rest.iter().any(|a| matches!(*a, "--help" | "-h"))
+}
+
+fn help(text: &str) -> Result<bool> {
+    print!("{text}");
+    Ok(true)
+}
+
 fn run(args: &[String]) -> Result<bool> {
     let root = workspace_root()?;
-    let info = Info::load(&root)?;
     let mut args: Vec<&str> = args.iter().map(String::as_str).collect();
     let mut lang = Lang::detect();
     if let Some(at) = args.iter().position(|a| *a == "--lang") {
@@ -58,32 +129,49 @@ fn run(args: &[String]) -> Result<bool> {
             .ok_or_else(|| anyhow::anyhow!("--lang takes zh or en, not `{value}`\n\n{USAGE}"))?;
         args.drain(at..(at + 2).min(args.len()));
     }
-    match args.as_slice() {
-        ["check-lab", rest @ ..] if !rest.is_empty() => {
-            let (which, seed) = check_lab_args(rest)?;
-            let labs: Vec<&Lab> = match which {
-                "--all" => info.labs.iter().collect(),
-                one => vec![info.find(one)?],
-            };
-            // Before anything else: a change the grader will not see.
-            let warnings = crate::guard::warnings(&root, &info, lang);
-            for warning in &warnings {
-                println!("{}", Style::detect().red(warning));
-            }
-            if !warnings.is_empty() {
-                println!();
-            }
-            check::check(&root, &info, &labs, Style::detect(), seed)
-        }
-        ["list"] => {
-            list(&root, &info, lang);
+    let unknown = || {
+        anyhow::anyhow!(
+            "unknown command or arguments `{}`\n\n{USAGE}",
+            args.join(" ")
+        )
+    };
+    let Some((&command, rest)) = args.split_first() else {
+        return help(USAGE);
+    };
+    if matches!(command, "help" | "--help" | "-h") && rest.is_empty() {
+        return help(USAGE);
+    }
+    let text = match command {
+        "check-lab" => CHECK_LAB_HELP,
+        "list" => LIST_HELP,
+        "hint" => HINT_HELP,
+        "reset" => crate::starter::student::HELP,
+        "starter" => STARTER_HELP,
+        "check-solutions" => CHECK_SOLUTIONS_HELP,
+        "mutants" => MUTANTS_HELP,
+        "grade" => crate::grade::HELP,
+        _ => return Err(unknown()),
+    };
+    if wants_help(rest) {
+        return help(text);
+    }
+    let info = Info::load(&root)?;
+    match command {
+        "check-lab" if rest.is_empty() => Err(anyhow::anyhow!(
+            "check-lab needs a lab: `cargo xtask check-lab 1`, or `--all`\n\n{USAGE}"
+        )),
+        "check-lab" => check_lab(&root, &info, rest, lang),
+        "list" if rest.is_empty() => {
+            crate::state::list(&root, &info, lang);
             Ok(true)
         }
-        ["hint", which] => {
+        "hint" => {
+            let [which] = rest else {
+                return Err(unknown());
+            };
             let lab = info.find(which)?;
             println!(
-                "{} {} · {}\n\n{}\n",
-                lang.pick("lab", "实验"),
+                "lab {} · {}\n\n{}\n",
                 lab.number,
                 lab.title_in(lang),
                 lab.hint_in(lang).trim()
@@ -95,134 +183,205 @@ fn run(args: &[String]) -> Result<bool> {
             );
             Ok(true)
         }
-        ["reset", which] | ["reset", which, "--yes"] | ["reset", "--yes", which] => {
+        "reset" => {
+            let yes = rest.contains(&"--yes");
+            let which: Vec<&&str> = rest.iter().filter(|a| **a != "--yes").collect();
+            let [which] = which.as_slice() else {
+                return Err(unknown());
+            };
             let lab = info.find(which)?;
-            let yes = args.contains(&"--yes");
-            crate::starter::student::reset(&root, lab, yes, lang, &mut std::io::stdin().lock())?;
+            crate::starter::student::reset(&root, lab, yes, lang, &mut std::io::stdin().lock())
+                .map(|_| true)
+        }
+        "starter" => {
+            let mut parser = lexopt::Parser::from_args(rest.iter().copied());
+            let mut out = None;
+            while let Some(arg) = parser.next().map_err(usage("starter"))? {
+                match arg {
+                    lexopt::Arg::Long("out") => {
+                        out = Some(std::path::PathBuf::from(
+                            parser.value().map_err(usage("starter"))?,
+                        ));
+                    }
+                    other => return Err(usage("starter")(other.unexpected())),
+                }
+            }
+            let out = out.ok_or_else(|| {
+                anyhow::anyhow!(
+                    "starter needs --out DIR, the folder for the students' copy; see `cargo xtask starter --help`"
+                )
+            })?;
+            crate::starter::run(&root, &info, &out)?;
             Ok(true)
         }
-        ["starter", "--out", dir] => {
-            crate::starter::run(&root, &info, std::path::Path::new(dir))?;
-            Ok(true)
-        }
-        ["check-solutions"] => crate::solutions::check_solutions(&root, &info),
-        ["mutants", rest @ ..] => crate::mutants::run(&root, &info, rest),
-        ["grade", rest @ ..] => {
-            let options =
-                crate::grade::parse_args(rest).map_err(|e| anyhow::anyhow!("{e:#}\n\n{USAGE}"))?;
+        "check-solutions" if rest.is_empty() => crate::solutions::check_solutions(&root, &info),
+        "mutants" => crate::mutants::run(&root, &info, rest),
+        "grade" => {
+            let options = crate::grade::parse_args(rest)?;
             crate::grade::grade(&root, &info, &options)?;
             Ok(true)
         }
-        [] | ["help" | "--help" | "-h"] => {
-            print!("{USAGE}");
-            Ok(true)
-        }
-        ["check-lab"] => {
-            bail!("check-lab needs a lab: `cargo xtask check-lab 1`, or `--all`\n\n{USAGE}")
-        }
-        _ => bail!(
-            "unknown command or arguments `{}`\n\n{USAGE}",
-            args.join(" ")
-        ),
+        _ => Err(unknown()),
     }
 }
 
-/// `check-lab`'s arguments: the lab (or `--all`) and an optional
-/// `--seed N`, in any order.
-fn check_lab_args<'a>(args: &[&'a str]) -> Result<(&'a str, Option<u64>)> {
-    let mut which = None;
+/// A usage error of COMMAND, pointing at its help.
+fn usage(command: &'static str) -> impl Fn(lexopt::Error) -> anyhow::Error {
+    move |e| anyhow::anyhow!("{e}; see `cargo xtask {command} --help`")
+}
+
+/// What `check-lab` was asked: the lab (or `--all`), an optional seed and
+/// an optional single scenario.
+#[derive(Debug, PartialEq, Eq)]
+struct CheckLabArgs {
+    which: String,
+    seed: Option<u64>,
+    scenario: Option<String>,
+}
+
+/// `check-lab`'s arguments, in any order: the lab (or `--all`), an
+/// optional `--seed N` and an optional `--scenario NAME`.
+fn check_lab_args(args: &[&str]) -> Result<CheckLabArgs> {
+    let too_many = || {
+        anyhow::anyhow!(
+            "check-lab takes one lab (or --all) and an optional --seed N, not `{}`\n\n{USAGE}",
+            args.join(" ")
+        )
+    };
+    let mut parser = lexopt::Parser::from_args(args.iter().copied());
+    let mut which: Option<String> = None;
     let mut seed = None;
-    let mut rest = args.iter();
-    while let Some(&arg) = rest.next() {
-        if arg == "--seed" {
-            let text = rest
-                .next()
-                .ok_or_else(|| anyhow::anyhow!("--seed needs a number: `--seed 1234`"))?;
-            seed = Some(harness::seed::parse_seed(text).map_err(|_| {
-                anyhow::anyhow!("--seed takes a whole number such as 1234, not `{text}`")
-            })?);
-        } else if which.is_none() {
-            which = Some(arg);
-        } else {
-            bail!(
-                "check-lab takes one lab (or --all) and an optional --seed N, not `{}`\n\n{USAGE}",
-                args.join(" ")
-            );
+    let mut scenario = None;
+    while let Some(arg) = parser.next().map_err(|_| too_many())? {
+        match arg {
+            lexopt::Arg::Long("seed") => {
+                let text = parser
+                    .value()
+                    .map_err(|_| anyhow::anyhow!("--seed needs a number: `--seed 1234`"))?;
+                let text = text.to_string_lossy();
+                seed = Some(harness::seed::parse_seed(&text).map_err(|_| {
+                    anyhow::anyhow!("--seed takes a whole number such as 1234, not `{text}`")
+                })?);
+            }
+            lexopt::Arg::Long("scenario") if scenario.is_none() => {
+                let name = parser.value().map_err(|_| {
+                    anyhow::anyhow!(
+                        "--scenario needs a scenario's name: `cargo xtask check-lab 1 --scenario server_normal_exchange`"
+                    )
+                })?;
+                scenario = Some(name.to_string_lossy().into_owned());
+            }
+            lexopt::Arg::Long("all") if which.is_none() => which = Some("--all".to_owned()),
+            lexopt::Arg::Value(v) if which.is_none() => {
+                which = Some(v.to_string_lossy().into_owned());
+            }
+            _ => return Err(too_many()),
         }
     }
     let which = which.ok_or_else(|| {
         anyhow::anyhow!("check-lab needs a lab: `cargo xtask check-lab 1`, or `--all`\n\n{USAGE}")
     })?;
-    Ok((which, seed))
+    if which == "--all" && scenario.is_some() {
+        return Err(too_many());
+    }
+    Ok(CheckLabArgs {
+        which,
+        seed,
+        scenario,
+    })
 }
 
-fn list(root: &std::path::Path, info: &Info, lang: Lang) {
-    let state = State::load(root);
-    println!(
-        "{:<4} {:<16} {:<18} {:>7}  {}",
-        lang.pick("lab", "实验"),
-        lang.pick("name", "名称"),
-        lang.pick("last check", "上次检查"),
-        lang.pick("points", "分数"),
-        lang.pick("title", "标题")
-    );
-    for lab in &info.labs {
-        let (text, pts) = match state.get(lab) {
-            Some(s) => (
-                state_text(s, lang).to_owned(),
-                format!("{}/{}", state.points(lab).unwrap_or(0), lab.max_points()),
-            ),
-            None => (
-                lang.pick("not checked yet", "尚未检查").to_owned(),
-                format!("-/{}", lab.max_points()),
-            ),
-        };
-        println!(
-            "{:<4} {:<16} {:<18} {:>7}  {}",
-            lab.number,
-            lab.name,
-            text,
-            pts,
-            lab.title_in(lang)
+/// `check-lab N|--all [--seed S] [--scenario NAME]`.
+fn check_lab(root: &Path, info: &Info, rest: &[&str], lang: Lang) -> Result<bool> {
+    let args = check_lab_args(rest)?;
+    let style = Style::detect();
+    // Before anything else: a change the grader will not see.
+    crate::guard::print_warnings(root, info, lang, |w| style.red(w));
+    let labs: Vec<&Lab> = match args.which.as_str() {
+        "--all" => info.labs.iter().collect(),
+        one => vec![info.find(one)?],
+    };
+    match &args.scenario {
+        Some(name) => check_scenario(root, labs[0], name, style, args.seed),
+        None => check::check(root, info, &labs, style, args.seed),
+    }
+}
+
+/// `check-lab N --scenario NAME`: builds the lab and runs that one
+/// scenario (GitHub Classroom's autograding runs one step per scenario,
+/// worth its points). The lab's saved state for `list` is left as it is:
+/// one scenario does not say how the lab stands.
+///
+/// # Errors
+///
+/// The lab has no such scenario, or cargo could not be run.
+fn check_scenario(
+    root: &Path,
+    lab: &Lab,
+    scenario: &str,
+    style: Style,
+    seed: Option<u64>,
+) -> Result<bool> {
+    let Some(info) = lab.scenarios.iter().find(|s| s.name == scenario) else {
+        let names: Vec<&str> = lab.scenarios.iter().map(|s| s.name.as_str()).collect();
+        anyhow::bail!(
+            "{} has no scenario `{scenario}`; its scenarios are: {}; or run them all: `cargo xtask check-lab {}`",
+            lab.label(),
+            names.join(", "),
+            lab.number
         );
-    }
-    println!(
-        "\n{}",
-        lang.pick(
-            "run `cargo xtask check-lab N` to check a lab, `cargo xtask hint N` for its hint",
-            "运行 `cargo xtask check-lab N` 检查一个实验，`cargo xtask hint N` 查看它的提示"
-        )
+    };
+    let one = Lab {
+        scenarios: vec![info.clone()],
+        ..lab.clone()
+    };
+    eprintln!(
+        "{}",
+        style.dim(&format!(
+            "building {} and running {scenario} …",
+            lab.package()
+        ))
     );
-}
-
-/// A lab's state as a student reads it.
-pub fn state_text(state: LabState, lang: Lang) -> &'static str {
-    match (state, lang) {
-        (_, Lang::En) => state.as_str(),
-        (LabState::Passed, Lang::Zh) => "已通过",
-        (LabState::NotDone, Lang::Zh) => "尚未完成",
-        (LabState::Failing, Lang::Zh) => "未通过",
-        (LabState::DoesNotCompile, Lang::Zh) => "无法编译",
-        (LabState::NotSubmitted, Lang::Zh) => "未提交",
-        (LabState::Tampered, Lang::Zh) => "被改动",
-        (LabState::NotGraded, Lang::Zh) => "未评分",
+    let seed = seed.unwrap_or_else(harness::seed::fresh_seed);
+    let options = RunOptions {
+        scenario: Some(scenario.to_owned()),
+        seed: Some(seed),
+        ..RunOptions::default()
+    };
+    let outcome = run_lab_with(root, &one, &options)?;
+    print!("{}", check::render_lab(&one, &outcome, style));
+    if one.has_properties() && !matches!(outcome, LabOutcome::DoesNotCompile(_)) {
+        print!("{}", check::seed_line(&one, seed, style));
     }
+    Ok(lab_state(&outcome) == LabState::Passed)
 }
 
 #[cfg(test)]
 mod tests {
-    use super::check_lab_args;
+    use super::{CheckLabArgs, check_lab_args};
+
+    fn args(which: &str, seed: Option<u64>, scenario: Option<&str>) -> CheckLabArgs {
+        CheckLabArgs {
+            which: which.to_owned(),
+            seed,
+            scenario: scenario.map(str::to_owned),
+        }
+    }
 
     #[test]
-    fn check_lab_takes_a_lab_and_a_seed_in_any_order() {
-        assert_eq!(check_lab_args(&["5"]).unwrap(), ("5", None));
+    fn check_lab_takes_a_lab_a_seed_and_a_scenario_in_any_order() {
+        assert_eq!(check_lab_args(&["5"]).unwrap(), args("5", None, None));
         assert_eq!(
             check_lab_args(&["5", "--seed", "42"]).unwrap(),
-            ("5", Some(42))
+            args("5", Some(42), None)
         );
         assert_eq!(
             check_lab_args(&["--seed", "7", "--all"]).unwrap(),
-            ("--all", Some(7))
+            args("--all", Some(7), None)
+        );
+        assert_eq!(
+            check_lab_args(&["--scenario", "a_b", "1"]).unwrap(),
+            args("1", None, Some("a_b"))
         );
         let bad = check_lab_args(&["5", "--seed", "x"])
             .unwrap_err()
@@ -231,5 +390,7 @@ mod tests {
         assert!(check_lab_args(&["5", "--seed"]).is_err());
         assert!(check_lab_args(&["--seed", "3"]).is_err());
         assert!(check_lab_args(&["1", "2"]).is_err());
+        assert!(check_lab_args(&["--all", "--scenario", "a"]).is_err());
+        assert!(check_lab_args(&["1", "--scenario"]).is_err());
     }
 }

@@ -31,8 +31,10 @@
 
 mod formats;
 pub mod intake;
+pub mod lms;
 mod options;
 pub mod report;
+mod test_code;
 
 use crate::labs::{Info, Lab};
 use crate::model::grade::lab_not_run;
@@ -41,7 +43,7 @@ use crate::model::{LabState, Status};
 use crate::runner::{self, RunOptions};
 use crate::starter::{File, Starter};
 use anyhow::{Context, Result, bail};
-pub use options::{Format, Options, parse_args};
+pub use options::{Format, HELP, Options, parse_args};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -355,6 +357,9 @@ pub fn grade(root: &Path, info: &Info, options: &Options) -> Result<Vec<StudentG
         options.format,
         single,
     )?;
+    if let (Some(format), Some(roster)) = (options.format, &options.roster) {
+        lms::write(&options.out, format, &grader.labs, &grades, roster)?;
+    }
     if options.verbose {
         print!("{}", report::summary_table(&grader.labs, &grades));
         println!(

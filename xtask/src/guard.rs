@@ -167,6 +167,18 @@ pub fn warnings(root: &Path, info: &Info, lang: Lang) -> Vec<String> {
     out
 }
 
+/// Prints [`warnings`], each painted by `paint`, then a blank line if
+/// there were any.
+pub fn print_warnings(root: &Path, info: &Info, lang: Lang, paint: impl Fn(&str) -> String) {
+    let found = warnings(root, info, lang);
+    for warning in &found {
+        println!("{}", paint(warning));
+    }
+    if !found.is_empty() {
+        println!();
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -22,7 +22,7 @@ pub struct Info {
 }
 
 /// One lab.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Lab {
     /// 1, 2, 3… in the order students do them.
@@ -42,13 +42,18 @@ pub struct Lab {
 /// One scenario: a `#[test]` of the lab's tests (or, for a unit entry, a
 /// whole test file), with its points. Its [`Kind`] says which file and
 /// how it is judged.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ScenarioInfo {
     pub name: String,
     pub points: u32,
     #[serde(default)]
     pub kind: Kind,
+    /// Gradescope shows this entry's result to the student only after
+    /// the due date (`visibility: after_due_date`); optional, default
+    /// `false` (visible at once). Only the Gradescope format reads it.
+    #[serde(default)]
+    pub after_due_date: bool,
 }
 
 /// How a scenario is judged.

@@ -2,7 +2,8 @@
 //! each lab's state without running anything. Kept under `target/`, so a
 //! `cargo clean` forgets it and it is never committed.
 
-use crate::labs::Lab;
+use crate::labs::{Info, Lab};
+use crate::lang::Lang;
 use crate::model::LabState;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -61,6 +62,60 @@ impl State {
             }
             let _ = std::fs::write(file, json);
         }
+    }
+}
+
+/// `cargo xtask list`: the labs, with what the last check found.
+pub fn list(root: &Path, info: &Info, lang: Lang) {
+    let state = State::load(root);
+    println!(
+        "{:<4} {:<16} {:<18} {:>7}  {}",
+        lang.pick("lab", "实验"),
+        lang.pick("name", "名称"),
+        lang.pick("last check", "上次检查"),
+        lang.pick("points", "分数"),
+        lang.pick("title", "标题")
+    );
+    for lab in &info.labs {
+        let (text, pts) = match state.get(lab) {
+            Some(s) => (
+                state_text(s, lang).to_owned(),
+                format!("{}/{}", state.points(lab).unwrap_or(0), lab.max_points()),
+            ),
+            None => (
+                lang.pick("not checked yet", "尚未检查").to_owned(),
+                format!("-/{}", lab.max_points()),
+            ),
+        };
+        println!(
+            "{:<4} {:<16} {:<18} {:>7}  {}",
+            lab.number,
+            lab.name,
+            text,
+            pts,
+            lab.title_in(lang)
+        );
+    }
+    println!(
+        "\n{}",
+        lang.pick(
+            "run `cargo xtask check-lab N` to check a lab, `cargo xtask hint N` for its hint",
+            "运行 `cargo xtask check-lab N` 检查一个实验，`cargo xtask hint N` 查看它的提示"
+        )
+    );
+}
+
+/// A lab's state as a student reads it.
+pub fn state_text(state: LabState, lang: Lang) -> &'static str {
+    match (state, lang) {
+        (_, Lang::En) => state.as_str(),
+        (LabState::Passed, Lang::Zh) => "已通过",
+        (LabState::NotDone, Lang::Zh) => "尚未完成",
+        (LabState::Failing, Lang::Zh) => "未通过",
+        (LabState::DoesNotCompile, Lang::Zh) => "无法编译",
+        (LabState::NotSubmitted, Lang::Zh) => "未提交",
+        (LabState::Tampered, Lang::Zh) => "被改动",
+        (LabState::NotGraded, Lang::Zh) => "未评分",
     }
 }
 

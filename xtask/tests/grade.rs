@@ -12,6 +12,8 @@
 //! Then one submission is graded in Exercism's and Gradescope's formats,
 //! and one with a lab deadline shorter than its scenarios.
 
+mod results_spec;
+
 use pretty_assertions::assert_eq;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -432,6 +434,8 @@ fn a_class_of_broken_submissions_gets_the_right_verdicts() {
     assert!(feedback.contains("## Ignored changes"), "{feedback}");
 
     interchange_formats(&root, &info, &base);
+    every_results_json_follows_its_spec(&info, &grades, &base);
+    classroom_points_equal_grades_csv(&info, &grades, &csv);
     lab_deadline(&root, &info, &base);
 
     // Nothing of a submission is left running, and memory stayed bounded
@@ -478,7 +482,7 @@ fn interchange_formats(root: &Path, info: &Info, base: &Path) {
                 assert_eq!(tests[4]["status"], "fail");
                 assert_eq!(tests[5]["status"], "pass");
             }
-            grade::Format::Gradescope => {
+            _ => {
                 assert_eq!(results["score"], 7);
                 assert_eq!(results["max_score"], 15);
                 assert_eq!(tests[0]["score"], 0);
@@ -518,4 +522,142 @@ fn lab_deadline(root: &Path, info: &Info, base: &Path) {
         "{}",
         frank.labs[0].scenarios[0].message
     );
+}
+
+/// Every `results.json` written for the class (a passing, a partial, a
+/// not-compiling, a timed-out submission and all the others), in both
+/// formats, follows its format's documented rules (`results_spec`).
+fn every_results_json_follows_its_spec(info: &Info, grades: &[StudentGrade], base: &Path) {
+    let lab = &info.labs[0];
+    let names: Vec<String> = lab
+        .scenarios
+        .iter()
+        .map(|s| format!("{}/{}", lab.package(), s.name))
+        .collect();
+    for (format, name) in [
+        (grade::Format::Exercism, "exercism"),
+        (grade::Format::Gradescope, "gradescope"),
+    ] {
+        let out = base.join(format!("class-{name}"));
+        let _ = std::fs::remove_dir_all(&out);
+        grade::report::write_all(&out, &[lab], grades, 0, Some(format), false).unwrap();
+        for g in grades {
+            let path = out.join(name).join(&g.student).join("results.json");
+            let text = std::fs::read_to_string(&path).unwrap();
+            let checked = match format {
+                grade::Format::Exercism => results_spec::check_exercism(&text, &names)
+                    .map(|r| format!("{:?}", r.status).to_lowercase()),
+                _ => results_spec::check_gradescope(&text, names.len())
+                    .map(|r| format!("{}", r.score.unwrap_or(-1.0))),
+            };
+            let summary = checked.unwrap_or_else(|e| panic!("{}: {e}\n{text}", path.display()));
+            let expected = match (format, g.student.as_str()) {
+                (grade::Format::Exercism, "alice-correct") => "pass",
+                (grade::Format::Exercism, "bob-partial" | "dave-infinite-loop") => "fail",
+                (grade::Format::Exercism, "carol-compile-error" | "kim-empty") => "error",
+                (grade::Format::Gradescope, "alice-correct") => "15",
+                (grade::Format::Gradescope, "bob-partial") => "8",
+                (grade::Format::Gradescope, "carol-compile-error") => "0",
+                (grade::Format::Gradescope, "dave-infinite-loop") => "7",
+                _ => continue,
+            };
+            assert_eq!(summary, expected, "{}", path.display());
+        }
+    }
+    // In substance: the test code is the scenario's script; a compile
+    // error is the top-level message; a long transcript is cut with a
+    // notice; a timeout says so.
+    let read = |id: &str| -> serde_json::Value {
+        let path = base
+            .join("class-exercism/exercism")
+            .join(id)
+            .join("results.json");
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+    };
+    let alice = read("alice-correct");
+    let code = alice["tests"][0]["test_code"].as_str().unwrap();
+    assert!(
+        code.starts_with("assert_transcript!(\n    \"server_normal_exchange\"")
+            && code.contains("server_exchange(b\"123\")"),
+        "{code}"
+    );
+    let carol = read("carol-compile-error");
+    assert!(
+        carol["message"].as_str().unwrap().contains("error[E0308]"),
+        "{carol}"
+    );
+    let grace = read("grace-flood");
+    let output = grace["tests"][0]["output"].as_str().unwrap();
+    assert!(
+        output.ends_with("Output was truncated. Please limit to 500 chars")
+            && output.chars().count() == 500,
+        "{output}"
+    );
+    let dave = read("dave-infinite-loop");
+    assert_eq!(dave["tests"][0]["status"], "fail");
+    assert!(
+        dave["tests"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("timed out"),
+        "{dave}"
+    );
+}
+
+/// GitHub Classroom's points for the class, computed from the generated
+/// workflow's steps (each `check-lab N --scenario NAME` worth its
+/// `max-score` when that scenario passes), equal `grades.csv`.
+fn classroom_points_equal_grades_csv(info: &Info, grades: &[StudentGrade], csv: &str) {
+    let workflow = xtask::starter::classroom_workflow(info);
+    // (lab, scenario, points) of every step, in order.
+    let mut steps: Vec<(u32, String, u32)> = Vec::new();
+    let mut command: Option<(u32, String)> = None;
+    for line in workflow.lines().map(str::trim) {
+        if let Some(rest) = line.strip_prefix("command: cargo xtask check-lab ") {
+            let (lab, scenario) = rest
+                .split_once(" --scenario ")
+                .expect("one scenario per step");
+            command = Some((lab.parse().unwrap(), scenario.to_owned()));
+        } else if let Some(points) = line.strip_prefix("max-score: ") {
+            let (lab, scenario) = command.take().expect("max-score follows its command");
+            steps.push((lab, scenario, points.parse().unwrap()));
+        }
+        assert!(
+            !line.starts_with("run:"),
+            "a plain step can stop the ones after it: {line}"
+        );
+    }
+    // Every scenario of every lab, once, with its points.
+    let expected: Vec<(u32, String, u32)> = info
+        .labs
+        .iter()
+        .flat_map(|l| {
+            l.scenarios
+                .iter()
+                .map(|s| (l.number, s.name.clone(), s.points))
+        })
+        .collect();
+    assert_eq!(steps, expected);
+    assert_eq!(
+        workflow.matches("if: always()").count(),
+        steps.len() + 1,
+        "every step runs whatever the others did"
+    );
+    for line in csv.lines().skip(1) {
+        let fields: Vec<&str> = line.split(',').collect();
+        let g = student(grades, fields[0]);
+        let classroom: u32 = steps
+            .iter()
+            .filter(|(lab, scenario, _)| {
+                g.labs.iter().any(|l| {
+                    l.number == *lab
+                        && l.scenarios
+                            .iter()
+                            .any(|s| &s.name == scenario && s.status == xtask::model::Status::Pass)
+                })
+            })
+            .map(|(_, _, points)| points)
+            .sum();
+        assert_eq!(classroom.to_string(), fields[fields.len() - 2], "{line}");
+    }
 }

@@ -1,15 +1,35 @@
 //! The interchange formats a grade can be written in: Exercism's
 //! test-runner `results.json` (version 2) and Gradescope's autograder
 //! `results.json`, each a typed struct serialised with serde.
+//!
+//! Exercism: <https://exercism.org/docs/building/tooling/test-runners/interface>
+//! (top-level `status` is `error` only when no test ran, and only then
+//! has a `message`; each test has `name`, `status`, `test_code`, `message`
+//! when it did not pass, `output` of at most 500 characters).
+//! Gradescope: <https://gradescope-autograders.readthedocs.io/en/latest/specs/>
+//! (`score`, `max_score`, `execution_time`, `output`, `tests` with `name`,
+//! `score`, `max_score`, `status`, `output`, `visibility`).
 
-use crate::model::Status;
-use crate::model::grade::{ScenarioGrade, StudentGrade};
+use crate::labs::Lab;
+use crate::model::grade::{LabGrade, ScenarioGrade, StudentGrade};
+use crate::model::{LabState, Status};
 use serde::Serialize;
+use std::collections::HashMap;
 
-/// Exercism cuts a test's `output` at 500 characters.
-const EXERCISM_OUTPUT: usize = 500;
+/// Exercism: a test's `output` "must be limited to 500 chars".
+pub const EXERCISM_OUTPUT: usize = 500;
+/// Exercism: the top-level `message` is limited to 65535 characters.
+const EXERCISM_MESSAGE: usize = 65535;
+/// What ends an `output` that was cut (the spec's own wording).
+pub const EXERCISM_CUT: &str = "\n… Output was truncated. Please limit to 500 chars";
 
-fn scenario_details(s: &ScenarioGrade) -> String {
+fn scenario_details(lab: &LabGrade, s: &ScenarioGrade) -> String {
+    if let Some(error) = &lab.compile_error {
+        return format!(
+            "{} does not compile; the first error:\n{error}",
+            lab.package
+        );
+    }
     let mut text = s.message.clone();
     let diff = s.diff_text();
     if !diff.is_empty() {
@@ -17,6 +37,15 @@ fn scenario_details(s: &ScenarioGrade) -> String {
         text.push_str(&diff);
     }
     text
+}
+
+/// `text` in at most `limit` characters: cut, it ends with `notice`.
+fn cut_chars(text: &str, limit: usize, notice: &str) -> String {
+    if text.chars().count() <= limit {
+        return text.to_owned();
+    }
+    let keep = limit.saturating_sub(notice.chars().count());
+    text.chars().take(keep).collect::<String>() + notice
 }
 
 /// Exercism's test-runner `results.json`, version 2.
@@ -37,6 +66,7 @@ struct ExercismTest {
     #[serde(skip_serializing_if = "Option::is_none")]
     output: Option<String>,
     status: ExercismStatus,
+    test_code: String,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Serialize)]
@@ -50,6 +80,7 @@ enum ExercismStatus {
 /// Gradescope's autograder `results.json`.
 #[derive(Serialize)]
 struct GradescopeResults {
+    execution_time: u64,
     max_score: u32,
     output: String,
     score: u32,
@@ -63,6 +94,7 @@ struct GradescopeTest {
     output: String,
     score: u32,
     status: GradescopeStatus,
+    visibility: Visibility,
 }
 
 #[derive(Serialize)]
@@ -70,6 +102,13 @@ struct GradescopeTest {
 enum GradescopeStatus {
     Passed,
     Failed,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "snake_case")]
+enum Visibility {
+    Visible,
+    AfterDueDate,
 }
 
 /// Pretty JSON with every object's keys in alphabetical order (through a
@@ -81,19 +120,21 @@ fn to_json(value: &impl Serialize) -> String {
         + "\n"
 }
 
+/// Whether any scenario of the lab ran (it compiled, was submitted and
+/// graded).
+fn ran(lab: &LabGrade) -> bool {
+    !matches!(
+        lab.state,
+        LabState::DoesNotCompile | LabState::NotSubmitted | LabState::NotGraded
+    )
+}
+
 /// Exercism's test-runner `results.json`, version 2: one test per
-/// scenario, named `LAB/SCENARIO`.
-pub fn exercism(grade: &StudentGrade) -> String {
-    let compile_errors: Vec<String> = grade
-        .labs
-        .iter()
-        .filter_map(|l| {
-            l.compile_error
-                .as_ref()
-                .map(|e| format!("{}: {e}", l.package))
-        })
-        .collect();
-    let status = if grade.problem.is_some() || !compile_errors.is_empty() {
+/// scenario, named `LAB/SCENARIO`, in `info.toml`'s order. `codes` holds
+/// each scenario's `test_code` by `LAB/SCENARIO` (see
+/// [`super::test_code`]).
+pub fn exercism(grade: &StudentGrade, codes: &HashMap<String, String>) -> String {
+    let status = if grade.problem.is_some() || !grade.labs.iter().any(ran) {
         ExercismStatus::Error
     } else if grade
         .labs
@@ -106,23 +147,43 @@ pub fn exercism(grade: &StudentGrade) -> String {
     };
     let tests = grade
         .scenarios()
-        .map(|(lab, s)| ExercismTest {
-            name: format!("{}/{}", lab.package, s.name),
-            status: match s.status {
-                Status::Pass => ExercismStatus::Pass,
-                Status::Error => ExercismStatus::Error,
-                Status::Fail | Status::Timeout | Status::NotDone => ExercismStatus::Fail,
-            },
-            message: (s.status != Status::Pass).then(|| scenario_details(s)),
-            output: (!s.output.is_empty())
-                .then(|| s.output.chars().take(EXERCISM_OUTPUT).collect()),
+        .map(|(lab, s)| {
+            let name = format!("{}/{}", lab.package, s.name);
+            ExercismTest {
+                test_code: codes.get(&name).cloned().unwrap_or_else(|| {
+                    format!(
+                        "// the test `{}` of {}/tests/scenarios.rs",
+                        s.name, lab.package
+                    )
+                }),
+                name,
+                status: match s.status {
+                    Status::Pass => ExercismStatus::Pass,
+                    Status::Error => ExercismStatus::Error,
+                    Status::Fail | Status::Timeout | Status::NotDone => ExercismStatus::Fail,
+                },
+                message: (s.status != Status::Pass).then(|| scenario_details(lab, s)),
+                output: (!s.output.is_empty())
+                    .then(|| cut_chars(&s.output, EXERCISM_OUTPUT, EXERCISM_CUT)),
+            }
         })
         .collect();
     let message = (status == ExercismStatus::Error).then(|| {
-        grade
-            .problem
-            .clone()
-            .unwrap_or_else(|| compile_errors.join("\n\n"))
+        let text = grade.problem.clone().unwrap_or_else(|| {
+            grade
+                .labs
+                .iter()
+                .map(|l| match (&l.compile_error, &l.note) {
+                    (Some(error), _) => {
+                        format!("{} does not compile; the first error:\n{error}", l.package)
+                    }
+                    (None, Some(note)) => format!("{}: {note}", l.package),
+                    (None, None) => format!("{}: {}", l.package, l.state.as_str()),
+                })
+                .collect::<Vec<_>>()
+                .join("\n\n")
+        });
+        cut_chars(&text, EXERCISM_MESSAGE, "\n… (cut)")
     });
     to_json(&ExercismResults {
         message,
@@ -132,8 +193,16 @@ pub fn exercism(grade: &StudentGrade) -> String {
     })
 }
 
-/// Gradescope's autograder `results.json`: one test per scenario.
-pub fn gradescope(grade: &StudentGrade) -> String {
+/// Gradescope's autograder `results.json`: one test per scenario; a
+/// scenario marked `after_due_date = true` in `info.toml` is shown to the
+/// student only after the due date.
+pub fn gradescope(grade: &StudentGrade, labs: &[&Lab]) -> String {
+    let after_due_date = |lab: &LabGrade, s: &ScenarioGrade| {
+        labs.iter()
+            .filter(|l| l.number == lab.number)
+            .flat_map(|l| &l.scenarios)
+            .any(|info| info.name == s.name && info.after_due_date)
+    };
     let tests = grade
         .scenarios()
         .map(|(lab, s)| GradescopeTest {
@@ -145,9 +214,11 @@ pub fn gradescope(grade: &StudentGrade) -> String {
             } else {
                 GradescopeStatus::Failed
             },
-            output: match &lab.compile_error {
-                Some(error) => format!("does not compile:\n{error}"),
-                None => scenario_details(s),
+            output: scenario_details(lab, s),
+            visibility: if after_due_date(lab, s) {
+                Visibility::AfterDueDate
+            } else {
+                Visibility::Visible
             },
         })
         .collect();
@@ -168,9 +239,24 @@ pub fn gradescope(grade: &StudentGrade) -> String {
             .join("\n")
     });
     to_json(&GradescopeResults {
+        execution_time: grade.seconds.round() as u64,
         score: grade.total,
         max_score: grade.max,
         output,
         tests,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cut_output_ends_with_the_notice_within_the_limit() {
+        let long = "x".repeat(2000);
+        let cut = cut_chars(&long, EXERCISM_OUTPUT, EXERCISM_CUT);
+        assert_eq!(cut.chars().count(), EXERCISM_OUTPUT);
+        assert!(cut.ends_with(EXERCISM_CUT));
+        assert_eq!(cut_chars("short", EXERCISM_OUTPUT, EXERCISM_CUT), "short");
+    }
 }

@@ -4,12 +4,50 @@ use anyhow::{Context, Result, bail};
 use std::path::PathBuf;
 use std::time::Duration;
 
-/// An interchange format written besides the usual reports.
+/// A format written besides the usual reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
+    /// Exercism's test-runner `results.json` (version 2), per submission.
     Exercism,
+    /// Gradescope's autograder `results.json`, per submission.
     Gradescope,
+    /// Canvas's gradebook import CSV, one for the class (needs a roster).
+    Canvas,
+    /// Moodle's grade import CSV, one for the class (needs a roster).
+    Moodle,
 }
+
+/// `cargo xtask grade --help`.
+pub const HELP: &str = "\
+usage: cargo xtask grade SUBMISSIONS --out REPORT [options]
+
+Grades every submission in SUBMISSIONS (a folder of folders, .zip or .tar.gz
+files, one per student, named by its id), or SUBMISSIONS itself when it is
+one workspace (a folder with labs/). Only each lab's src/ is taken from a
+submission; everything else is the instructor's. Writes REPORT/grades.csv,
+REPORT/grades.json and REPORT/feedback/ID.md.
+
+options:
+  --out REPORT        the folder for the reports (required)
+  --labs 1,3          grade only these labs (default: all)
+  --lab-timeout SECS  how long one lab's scenarios may run in all (default 120)
+  --seed S            the seed of the property scenarios, one for the whole
+                      class (default: a fresh one; grades.json records it)
+  --format FORMAT     also write:
+                        exercism    REPORT/exercism/ID/results.json (Exercism v2)
+                        gradescope  REPORT/gradescope/ID/results.json
+                        canvas      REPORT/canvas.csv (Canvas gradebook import)
+                        moodle      REPORT/moodle.csv (Moodle grade import)
+                      (for one workspace, results.json goes straight in REPORT)
+  --roster FILE       a CSV mapping submission ids to LMS identities (needed
+                      by canvas and moodle): a header row with `submission`
+                      and, for Canvas, Student, ID, SIS User ID, SIS Login ID,
+                      Section; for Moodle, Email address or Username.
+                      Unmatched ids are listed on stderr.
+  -h, --help          this help
+
+example: cargo xtask grade collected/ --out report --format canvas --roster roster.csv
+";
 
 /// What `grade` was asked to do.
 #[derive(Debug, Clone)]
@@ -20,6 +58,8 @@ pub struct Options {
     /// Lab numbers to grade; empty: all.
     pub labs: Vec<u32>,
     pub format: Option<Format>,
+    /// `--roster FILE`: submission ids to LMS identities (Canvas, Moodle).
+    pub roster: Option<PathBuf>,
     /// Per lab: how long its scenarios may run in all.
     pub lab_timeout: Duration,
     /// The grader's own folders (working copy, scratch, unpacked
@@ -42,6 +82,7 @@ impl Options {
             out: out.into(),
             labs: Vec::new(),
             format: None,
+            roster: None,
             lab_timeout: Duration::from_secs(120),
             work_base: None,
             target_dir: None,
@@ -55,61 +96,118 @@ impl Options {
 ///
 /// # Errors
 ///
-/// A usage error.
+/// A usage error, which says what to type instead.
 pub fn parse_args(args: &[&str]) -> Result<Options> {
+    let see = "see `cargo xtask grade --help`";
     let mut submissions = None;
     let mut out = None;
     let mut labs = Vec::new();
     let mut format = None;
+    let mut roster = None;
     let mut lab_timeout = Duration::from_secs(120);
     let mut seed = None;
-    let mut rest = args.iter();
-    while let Some(&arg) = rest.next() {
-        let mut value = |name: &str| {
-            rest.next()
-                .copied()
-                .with_context(|| format!("{name} needs a value"))
-        };
+    let mut parser = lexopt::Parser::from_args(args.iter().copied());
+    let text = |v: std::ffi::OsString| v.to_string_lossy().into_owned();
+    let value =
+        |parser: &mut lexopt::Parser| parser.value().map(text).with_context(|| see.to_owned());
+    while let Some(arg) = parser.next().with_context(|| see.to_owned())? {
+        use lexopt::Arg::{Long, Value};
         match arg {
-            "--out" => out = Some(PathBuf::from(value("--out")?)),
-            "--labs" => {
-                for n in value("--labs")?.split(',') {
+            Long("out") => out = Some(PathBuf::from(value(&mut parser)?)),
+            Long("roster") => roster = Some(PathBuf::from(value(&mut parser)?)),
+            Long("labs") => {
+                for n in value(&mut parser)?.split(',') {
                     labs.push(n.trim().parse::<u32>().with_context(|| {
                         format!("--labs takes lab numbers such as 1,3, not `{n}`")
                     })?);
                 }
             }
-            "--format" => {
-                format = Some(match value("--format")? {
+            Long("format") => {
+                format = Some(match value(&mut parser)?.as_str() {
                     "exercism" => Format::Exercism,
                     "gradescope" => Format::Gradescope,
-                    other => bail!("--format is exercism or gradescope, not `{other}`"),
+                    "canvas" => Format::Canvas,
+                    "moodle" => Format::Moodle,
+                    other => bail!(
+                        "--format is exercism, gradescope, canvas or moodle, not `{other}`; {see}"
+                    ),
                 });
             }
-            "--lab-timeout" => {
-                let secs: u64 = value("--lab-timeout")?
+            Long("lab-timeout") => {
+                let secs: u64 = value(&mut parser)?
                     .parse()
-                    .context("--lab-timeout takes whole seconds")?;
+                    .context("--lab-timeout takes whole seconds, such as 120")?;
                 lab_timeout = Duration::from_secs(secs.max(1));
             }
-            "--seed" => {
-                let text = value("--seed")?;
-                seed = Some(harness::seed::parse_seed(text).map_err(|_| {
+            Long("seed") => {
+                let text = value(&mut parser)?;
+                seed = Some(harness::seed::parse_seed(&text).map_err(|_| {
                     anyhow::anyhow!("--seed takes a whole number such as 1234, not `{text}`")
                 })?);
             }
-            other if other.starts_with("--") => bail!("grade has no option `{other}`"),
-            other if submissions.is_none() => submissions = Some(PathBuf::from(other)),
-            other => bail!("grade takes one SUBMISSIONS folder; `{other}` is one too many"),
+            Value(v) if submissions.is_none() => submissions = Some(PathBuf::from(v)),
+            Value(v) => bail!(
+                "grade takes one SUBMISSIONS folder; `{}` is one too many; {see}",
+                text(v)
+            ),
+            Long(name) => bail!("grade has no option `--{name}`; {see}"),
+            lexopt::Arg::Short(c) => bail!("grade has no option `-{c}`; {see}"),
         }
     }
-    let submissions = submissions.context("grade needs the SUBMISSIONS folder")?;
-    let out = out.context("grade needs --out REPORT, the folder for the reports")?;
+    let submissions = submissions
+        .with_context(|| format!("grade needs the SUBMISSIONS folder: `cargo xtask grade SUBMISSIONS --out REPORT`; {see}"))?;
+    let out = out
+        .with_context(|| format!("grade needs --out REPORT, the folder for the reports; {see}"))?;
+    if matches!(format, Some(Format::Canvas | Format::Moodle)) && roster.is_none() {
+        bail!(
+            "--format canvas and moodle need --roster FILE, the CSV that maps each submission id to the student's LMS identity; {see}"
+        );
+    }
     let mut options = Options::new(submissions, out);
     options.labs = labs;
     options.format = format;
+    options.roster = roster;
     options.lab_timeout = lab_timeout;
     options.seed = seed;
     options.verbose = true;
     Ok(options)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn options_are_parsed_and_mistakes_point_at_the_help() {
+        let o = parse_args(&[
+            "subs",
+            "--out",
+            "r",
+            "--labs",
+            "1,3",
+            "--format=canvas",
+            "--roster",
+            "x.csv",
+        ])
+        .unwrap();
+        assert_eq!(o.labs, [1, 3]);
+        assert_eq!(o.format, Some(Format::Canvas));
+        assert_eq!(o.roster, Some(PathBuf::from("x.csv")));
+        for (args, says) in [
+            (&["subs"][..], "grade needs --out REPORT"),
+            (
+                &["subs", "--out", "r", "--bogus"],
+                "grade has no option `--bogus`",
+            ),
+            (
+                &["subs", "--out", "r", "--format", "moodle"],
+                "need --roster FILE",
+            ),
+            (&["subs", "--out"], "--out"),
+        ] {
+            let e = format!("{:#}", parse_args(args).unwrap_err());
+            assert!(e.contains(says), "{args:?}: {e}");
+            assert!(e.contains("cargo xtask grade --help"), "{args:?}: {e}");
+        }
+    }
 }

@@ -8,12 +8,13 @@
 //! labs, with no time stamps, so grading the same folder twice writes the
 //! same `grades.csv`.
 
-use super::{Format, formats};
+use super::{Format, formats, test_code};
 use crate::labs::Lab;
 use crate::model::grade::{LabGrade, ScenarioGrade, StudentGrade};
 use crate::model::{LabState, Status, status_word};
 use anyhow::{Context, Result};
 use serde::Serialize;
+use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::path::Path;
 
@@ -76,6 +77,21 @@ pub fn write_all(
         students: grades,
     })?)?;
     write(&out.join("grades.json"), &(json + "\n"))?;
+    // Exercism's `test_code`: the scenarios' scripts, from the
+    // instructor's tests (never a submission's).
+    let codes: HashMap<String, String> = if format == Some(Format::Exercism) {
+        // The instructor's copy, where the grader runs.
+        let root = crate::labs::workspace_root().unwrap_or_default();
+        labs.iter()
+            .flat_map(|lab| {
+                test_code::test_codes(&root, lab)
+                    .into_iter()
+                    .map(|(name, code)| (format!("{}/{name}", lab.package()), code))
+            })
+            .collect()
+    } else {
+        HashMap::new()
+    };
     for grade in grades {
         write(
             &out.join("feedback").join(format!("{}.md", grade.student)),
@@ -83,8 +99,10 @@ pub fn write_all(
         )?;
         if let Some(format) = format {
             let (name, text) = match format {
-                Format::Exercism => ("exercism", formats::exercism(grade)),
-                Format::Gradescope => ("gradescope", formats::gradescope(grade)),
+                Format::Exercism => ("exercism", formats::exercism(grade, &codes)),
+                Format::Gradescope => ("gradescope", formats::gradescope(grade, labs)),
+                // One gradebook for the class: see `super::lms`.
+                Format::Canvas | Format::Moodle => continue,
             };
             let path = if single {
                 out.join("results.json")

@@ -88,6 +88,9 @@ pub struct RunOptions {
     /// The seed of the property scenarios ([`SEED_ENV`]); `None` lets
     /// the test process pick a fresh one.
     pub seed: Option<u64>,
+    /// Run only this scenario (`check-lab N --scenario NAME`); the lab
+    /// passed in then lists just that scenario.
+    pub scenario: Option<String>,
 }
 
 impl Default for RunOptions {
@@ -100,6 +103,7 @@ impl Default for RunOptions {
             tmp_dir: None,
             test_threads: None,
             seed: None,
+            scenario: None,
         }
     }
 }
@@ -182,8 +186,18 @@ pub fn run_lab_with(root: &Path, lab: &Lab, options: &RunOptions) -> Result<LabO
         if let Some(seed) = options.seed {
             test.env(SEED_ENV, seed.to_string());
         }
+        let mut harness_args = Vec::new();
         if let Some(threads) = options.test_threads {
-            test.args(["--", &format!("--test-threads={}", threads.max(1))]);
+            harness_args.push(format!("--test-threads={}", threads.max(1)));
+        }
+        // One scenario (`check-lab N --scenario NAME`): its test alone, in
+        // the (quiet) run of the stories and properties; a unit entry's
+        // name is its file, whose tests all run.
+        if let (Some(name), true) = (&options.scenario, quiet) {
+            harness_args.extend(["--exact".to_owned(), name.clone()]);
+        }
+        if !harness_args.is_empty() {
+            test.arg("--").args(harness_args);
         }
         if let Some(tmp) = &options.tmp_dir {
             std::fs::create_dir_all(tmp)
@@ -196,12 +210,17 @@ pub fn run_lab_with(root: &Path, lab: &Lab, options: &RunOptions) -> Result<LabO
     // deadline kills cargo, the test binary and all; `check-lab` keeps them
     // in the terminal's group, so Ctrl-C stops them too.
     let own_group = options.tmp_dir.is_some();
-    let ran = run_with_deadline(
-        test_command(&scenario_targets, true)?,
-        options.run_deadline,
-        false,
-        own_group,
-    )?;
+    // Without stories or properties (one unit entry, `--scenario`), a
+    // bare `cargo test --package` would run every test: nothing runs.
+    let finished = scenario_targets.is_empty()
+        || run_with_deadline(
+            test_command(&scenario_targets, true)?,
+            options.run_deadline,
+            false,
+            own_group,
+        )?
+        .status
+        .is_some();
     if let Some(tmp) = &options.tmp_dir {
         kill_processes_in(&[tmp.as_path(), root]);
     }
@@ -231,7 +250,7 @@ pub fn run_lab_with(root: &Path, lab: &Lab, options: &RunOptions) -> Result<LabO
         ));
     }
     let mut verdicts = read_verdicts(lab, &report_dir, unit_verdicts);
-    if ran.status.is_none() {
+    if !finished {
         for verdict in &mut verdicts {
             if verdict.expected.is_empty() && verdict.actual.is_empty() {
                 verdict.status = Status::Timeout;
