@@ -31,6 +31,7 @@
 
 pub mod intake;
 pub mod report;
+pub mod sandbox;
 
 use crate::check::{self, LabState, Style};
 use crate::labs::{Info, Lab};
@@ -73,7 +74,14 @@ pub struct Options {
     pub target_dir: Option<PathBuf>,
     /// Print progress on stderr and the summary on stdout.
     pub verbose: bool,
+    /// Run submissions without the sandbox: for trusted code only (every
+    /// report says so).
+    pub unsafe_no_sandbox: bool,
 }
+
+/// The default of `--lab-timeout`: building and running one lab. A correct
+/// submission takes seconds.
+pub const LAB_TIMEOUT: Duration = Duration::from_secs(300);
 
 impl Options {
     pub fn new(submissions: impl Into<PathBuf>, out: impl Into<PathBuf>) -> Options {
@@ -82,10 +90,11 @@ impl Options {
             out: out.into(),
             labs: Vec::new(),
             format: None,
-            lab_timeout: Duration::from_secs(120),
+            lab_timeout: LAB_TIMEOUT,
             work_base: None,
             target_dir: None,
             verbose: false,
+            unsafe_no_sandbox: false,
         }
     }
 }
@@ -139,6 +148,9 @@ pub struct StudentGrade {
     /// Files outside the labs' `src/` that differ from the instructor's:
     /// `changed PATH` or `added PATH`.
     pub ignored_changes: Vec<String>,
+    /// Graded with `--unsafe-no-sandbox`: every report says so.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub unsandboxed: bool,
     #[serde(skip)]
     pub seconds: f64,
 }
@@ -266,6 +278,13 @@ struct Grader<'a> {
     unpacked: PathBuf,
     run: RunOptions,
     verbose: bool,
+    /// `None` only with `--unsafe-no-sandbox`.
+    sandbox: Option<sandbox::Sandbox>,
+    /// The dependency cache every submission's target folder links to.
+    cache: PathBuf,
+    /// Per submission: its own target folder and verdicts.
+    scratch: PathBuf,
+    lab_timeout: Duration,
 }
 
 impl Grader<'_> {
@@ -285,6 +304,7 @@ impl Grader<'_> {
             problem: None,
             labs: Vec::new(),
             ignored_changes: Vec::new(),
+            unsandboxed: self.sandbox.is_none(),
             seconds: 0.0,
         };
         let taken = self
@@ -315,6 +335,11 @@ impl Grader<'_> {
                 .iter()
                 .map(|f| (f.path.as_str(), &f.content[..], f.mtime)),
         )?;
+        let target = self.scratch.join("target");
+        let verdicts = self.scratch.join("verdicts");
+        if self.sandbox.is_some() {
+            sandbox::private_target(&self.cache, &target)?;
+        }
         for (i, lab) in self.labs.iter().enumerate() {
             if missing.contains(&lab.number) {
                 grade.labs.push(lab_not_run(
@@ -339,7 +364,17 @@ impl Grader<'_> {
                 test_threads: Some(lab.scenarios.len().clamp(1, 16)),
                 ..self.run.clone()
             };
-            let outcome = runner::run_lab_with(&self.work, lab, &run)?;
+            let outcome = match &self.sandbox {
+                Some(sandbox) => sandbox::run_lab(
+                    sandbox,
+                    &self.work,
+                    &target,
+                    &verdicts,
+                    lab,
+                    self.lab_timeout,
+                )?,
+                None => runner::run_lab_with(&self.work, lab, &run)?,
+            };
             let mut lab_grade = lab_grade(lab, &outcome);
             let tampered = self.tampered(&files);
             if !tampered.is_empty() {
@@ -358,6 +393,7 @@ impl Grader<'_> {
             }
             grade.labs.push(lab_grade);
         }
+        let _ = std::fs::remove_dir_all(&self.scratch);
         grade.total = grade.labs.iter().map(|l| l.points).sum();
         grade.seconds = started.elapsed().as_secs_f64();
         Ok(grade)
@@ -429,7 +465,21 @@ impl Grader<'_> {
         files.sort_by(|a, b| a.path.cmp(&b.path));
 
         let mut ignored = Vec::new();
+        for file in files.iter().filter(|f| f.student) {
+            let text = String::from_utf8_lossy(&file.content);
+            let compact: String = text.split_whitespace().collect();
+            if compact.contains("allow(unsafe_code)") {
+                ignored.push(format!(
+                    "unsafe code allowed in {} (`allow(unsafe_code)`): graded, and reported to your instructor",
+                    file.path
+                ));
+            }
+        }
         for path in &submitted {
+            if let Some(name) = path.strip_prefix(intake::NOT_UTF8) {
+                ignored.push(format!("skipped {name} (its name is not UTF-8)"));
+                continue;
+            }
             if crate::starter::student_lab(self.info, path).is_some() {
                 continue;
             }
@@ -517,6 +567,11 @@ pub fn grade(root: &Path, info: &Info, options: &Options) -> Result<Vec<StudentG
         intake::entries(&options.submissions)?
     };
 
+    let sandbox = if options.unsafe_no_sandbox {
+        None
+    } else {
+        Some(sandbox::Sandbox::find()?)
+    };
     let grader = Grader {
         info,
         labs,
@@ -531,7 +586,28 @@ pub fn grade(root: &Path, info: &Info, options: &Options) -> Result<Vec<StudentG
             ..RunOptions::default()
         },
         verbose: options.verbose,
+        sandbox,
+        cache: target.join("sandbox-cache"),
+        scratch: base.join("submission"),
+        lab_timeout: options.lab_timeout,
     };
+    if let Some(sandbox) = &grader.sandbox {
+        // The dependencies and the instructor's crates, built once from
+        // the starter alone: every submission links to this.
+        grader.say("building the starter in the sandbox (the dependency cache) …");
+        crate::starter::sync_files(
+            &grader.work,
+            grader
+                .starter
+                .files
+                .iter()
+                .map(|f| (f.path.as_str(), &f.content[..], f.mtime)),
+        )?;
+        let packages: Vec<String> = grader.labs.iter().map(|l| l.package()).collect();
+        sandbox
+            .prepare_cache(&grader.work, &grader.cache, &packages, Duration::from_secs(3600))
+            .context("could not build the starter in the sandbox")?;
+    }
     grader.say(&format!(
         "grading {} submission(s) from {} ({} lab(s); working copy {}, target {})",
         entries.len(),
@@ -578,7 +654,8 @@ pub fn parse_args(args: &[&str]) -> Result<Options> {
     let mut out = None;
     let mut labs = Vec::new();
     let mut format = None;
-    let mut lab_timeout = Duration::from_secs(120);
+    let mut lab_timeout = LAB_TIMEOUT;
+    let mut unsafe_no_sandbox = false;
     let mut rest = args.iter();
     while let Some(&arg) = rest.next() {
         let mut value = |name: &str| {
@@ -608,6 +685,7 @@ pub fn parse_args(args: &[&str]) -> Result<Options> {
                     .context("--lab-timeout takes whole seconds")?;
                 lab_timeout = Duration::from_secs(secs.max(1));
             }
+            "--unsafe-no-sandbox" => unsafe_no_sandbox = true,
             other if other.starts_with("--") => bail!("grade has no option `{other}`"),
             other if submissions.is_none() => submissions = Some(PathBuf::from(other)),
             other => bail!("grade takes one SUBMISSIONS folder; `{other}` is one too many"),
@@ -619,6 +697,7 @@ pub fn parse_args(args: &[&str]) -> Result<Options> {
     options.labs = labs;
     options.format = format;
     options.lab_timeout = lab_timeout;
+    options.unsafe_no_sandbox = unsafe_no_sandbox;
     options.verbose = true;
     Ok(options)
 }

@@ -347,7 +347,7 @@ pub fn processes_in(dirs: &[&Path]) -> Vec<u32> {
 
 /// One verdict per scenario of the metadata, in its order. A scenario that
 /// left no verdict file did not run to its assertion.
-fn read_verdicts(lab: &Lab, dir: &Path) -> Vec<Verdict> {
+pub fn read_verdicts(lab: &Lab, dir: &Path) -> Vec<Verdict> {
     lab.scenarios
         .iter()
         .map(|scenario| {

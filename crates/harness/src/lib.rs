@@ -9,6 +9,8 @@
 //! - [`process`]: a program under test as a child process: deadline,
 //!   capped output capture, killing the whole process tree.
 //! - [`peer`]: the scripted other side: TCP client, TCP server, UDP.
+//! - [`jail`]: when the grader asks, programs under test start in a
+//!   nested sandbox, one step further removed than the judging test.
 //! - [`report`]: the per-scenario verdict files that `cargo xtask
 //!   check-lab` and the grader read, and the [`assert_transcript!`] macro.
 //!
@@ -39,6 +41,7 @@
 mod bind_check;
 pub mod diagram;
 pub mod escape;
+pub mod jail;
 pub mod peer;
 pub mod process;
 pub mod report;

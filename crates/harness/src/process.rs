@@ -113,10 +113,9 @@ impl Running {
             SCRATCH_COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
         ));
         std::fs::create_dir_all(&scratch)?;
-        let mut command = Command::new(path);
+        // Started directly, or jailed when the grader asks (see `jail`).
+        let mut command = crate::jail::command(path, args, &scratch);
         command
-            .args(args)
-            .current_dir(&scratch)
             .env("RUST_BACKTRACE", "0")
             .env("RUST_LIB_BACKTRACE", "0")
             .env("NO_COLOR", "1")

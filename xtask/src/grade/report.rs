@@ -40,6 +40,10 @@ pub fn write_all(
     single: bool,
 ) -> Result<()> {
     write(&out.join("grades.csv"), &csv(labs, grades))?;
+    if grades.iter().any(|g| g.unsandboxed) {
+        // grades.csv has no room for a note: a file beside it says so.
+        write(&out.join("UNSANDBOXED.txt"), &format!("{UNSANDBOXED}\n"))?;
+    }
     let json = serde_json::to_string_pretty(&json!({
         "labs": labs.iter().map(|l| json!({
             "number": l.number,
@@ -149,12 +153,18 @@ fn scenario_line(s: &super::ScenarioGrade) -> String {
     )
 }
 
+/// What every report of an unsandboxed run says (`--unsafe-no-sandbox`).
+pub const UNSANDBOXED: &str = "WARNING: graded with --unsafe-no-sandbox: the submission's code ran unconfined, as the grader's user; this grade is only as trustworthy as that code";
+
 /// The Markdown feedback a student reads.
 pub fn feedback(grade: &StudentGrade) -> String {
     let mut out = format!(
         "# Feedback for {}\n\n**Total: {} / {}**\n\n",
         grade.student, grade.total, grade.max
     );
+    if grade.unsandboxed {
+        let _ = writeln!(out, "**{UNSANDBOXED}**\n");
+    }
     if let Some(problem) = &grade.problem {
         let _ = writeln!(out, "Nothing could be graded: {problem}\n");
     }
@@ -297,6 +307,13 @@ pub fn exercism(grade: &StudentGrade) -> String {
             .unwrap_or_else(|| compile_errors.join("\n\n"));
         results["message"] = json!(message);
     }
+    if grade.unsandboxed {
+        let message = results["message"].as_str().map_or_else(
+            || UNSANDBOXED.to_owned(),
+            |m| format!("{UNSANDBOXED}\n\n{m}"),
+        );
+        results["message"] = json!(message);
+    }
     serde_json::to_string_pretty(&results).unwrap_or_default() + "\n"
 }
 
@@ -334,6 +351,11 @@ pub fn gradescope(grade: &StudentGrade) -> String {
             .collect::<Vec<_>>()
             .join("\n")
     });
+    let output = if grade.unsandboxed {
+        format!("{UNSANDBOXED}\n\n{output}")
+    } else {
+        output
+    };
     let results = json!({
         "score": grade.total,
         "max_score": grade.max,

@@ -1,0 +1,92 @@
+//! The jail: when the grader asks for it, every program under test runs one
+//! step further removed than the test that judges it.
+//!
+//! `cargo xtask grade` runs a lab's scenario test (the judge) inside a
+//! bubblewrap sandbox, and sets [`JAIL_ENV`] to the path of `bwrap` there.
+//! The harness then starts each program under test through a second,
+//! nested `bwrap`:
+//!
+//! - its own user namespace, as uid/gid 1000 without capabilities;
+//! - its own PID namespace: the judge and every other process of the
+//!   sandbox are invisible and cannot be signalled (`kill -9 -1` reaches
+//!   only the program's own children), and everything it starts dies with
+//!   it (`--die-with-parent`, PID 1 of the namespace reaps);
+//! - an empty `/proc`: no parent's environment, file descriptors or
+//!   working folder to read;
+//! - the whole file system read-only, except its scratch folder; the
+//!   verdict folder named by [`crate::report::REPORT_DIR_ENV`] is hidden;
+//! - an environment cleared to what [`crate::process`] sets, plus `PATH`:
+//!   this variable and the verdict folder's are not passed on.
+//!
+//! Without [`JAIL_ENV`] (`check-lab` on a student's laptop, any OS) programs
+//! start directly, as before.
+
+use std::ffi::OsString;
+use std::path::Path;
+use std::process::Command;
+
+/// Names the `bwrap` that starts programs under test (set by the grader
+/// inside its sandbox; unset, programs start directly).
+pub const JAIL_ENV: &str = "SOCKET_LABS_JAIL";
+
+/// The only variable a jailed program gets besides the harness's own.
+const JAIL_PATH: &str = "/usr/bin:/bin";
+
+/// The command that starts `program` with `args` in `scratch`: directly, or
+/// through the jail when [`JAIL_ENV`] is set (Linux only: elsewhere it is
+/// ignored, as bubblewrap does not exist there).
+pub(crate) fn command(program: &Path, args: &[String], scratch: &Path) -> Command {
+    let jail = std::env::var_os(JAIL_ENV).filter(|_| cfg!(target_os = "linux"));
+    let Some(bwrap) = jail else {
+        let mut command = Command::new(program);
+        command.args(args).current_dir(scratch);
+        return command;
+    };
+    let mut command = Command::new(bwrap);
+    command.env_clear().env("PATH", JAIL_PATH);
+    command.args(jail_args(scratch)).arg("--").arg(program).args(args);
+    command.current_dir(scratch);
+    command
+}
+
+/// bwrap's arguments for one program (before `--`).
+fn jail_args(scratch: &Path) -> Vec<OsString> {
+    let mut out: Vec<OsString> = [
+        "--unshare-user",
+        "--uid",
+        "1000",
+        "--gid",
+        "1000",
+        "--unshare-pid",
+        "--die-with-parent",
+        "--ro-bind",
+        "/",
+        "/",
+        "--dev",
+        "/dev",
+        "--remount-ro",
+        "/dev",
+        "--tmpfs",
+        "/proc",
+        "--remount-ro",
+        "/proc",
+    ]
+    .iter()
+    .map(OsString::from)
+    .collect();
+    if let Some(verdicts) = std::env::var_os(crate::report::REPORT_DIR_ENV) {
+        for arg in [
+            OsString::from("--tmpfs"),
+            verdicts.clone(),
+            OsString::from("--remount-ro"),
+            verdicts,
+        ] {
+            out.push(arg);
+        }
+    }
+    let scratch = scratch.as_os_str();
+    for arg in ["--bind".as_ref(), scratch, scratch, "--chdir".as_ref(), scratch] {
+        out.push(arg.to_owned());
+    }
+    out
+}
