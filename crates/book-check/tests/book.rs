@@ -356,7 +356,7 @@ fn every_diagram_is_drawn_from_its_snapshot() {
             ));
             continue;
         };
-        let drawn = harness::diagram::svg(&snapshot);
+        let drawn = book_check::diagram::svg(&snapshot);
         let path = dir.join(name);
         if update {
             fs::create_dir_all(&dir).expect("create docs/diagrams");
@@ -382,4 +382,326 @@ fn every_diagram_is_drawn_from_its_snapshot() {
         "{}\nredraw the diagrams from the snapshots with: {UPDATE_ENV}=1 cargo test -p book-check --test book",
         problems.join("\n")
     );
+}
+
+/// The full-width punctuation of Chinese prose. (`…` is not in the list: it
+/// is also the ellipsis of English text and of the code's own strings.)
+const FULL_WIDTH: &[char] = &[
+    '，', '。', '．', '：', '；', '、', '（', '）', '！', '？', '“', '”', '‘', '’', '《', '》',
+    '【', '】',
+];
+
+/// The full-width characters that, between two digits, break an address or
+/// a number (`3c：22`, `127。0`). A full-width comma between two numbers is
+/// a clause break of Chinese prose (`65536，65507 字节`), so it is allowed.
+const INSIDE_NUMBERS: &[char] = &['：', '。', '．'];
+
+/// The complaints about one line of prose (code spans already blanked out):
+/// a full-width colon or full stop inside an address or a number
+/// (`3c：22`, `58:91：…`), and an ASCII comma between digits that is not a
+/// thousands separator (`65536,65507` reads as one number: Chinese prose
+/// writes `65536，65507`).
+fn prose_problems(prose: &str) -> Vec<String> {
+    let chars: Vec<char> = prose.chars().collect();
+    let mut out = Vec::new();
+    for (i, &c) in chars.iter().enumerate() {
+        let before = i.checked_sub(1).map(|j| chars[j]);
+        let after = chars.get(i + 1).copied();
+        if INSIDE_NUMBERS.contains(&c) {
+            let hex_before = before.is_some_and(|b| b.is_ascii_hexdigit());
+            let hex_after = after.is_some_and(|a| a.is_ascii_hexdigit() || a == '…');
+            let a_digit = before.is_some_and(|b| b.is_ascii_digit())
+                || after.is_some_and(|a| a.is_ascii_digit());
+            if hex_before && hex_after && a_digit {
+                out.push(format!(
+                    "full-width `{c}` inside an address or number: `{}`",
+                    chars[i.saturating_sub(6)..(i + 7).min(chars.len())]
+                        .iter()
+                        .collect::<String>()
+                ));
+            }
+        }
+        if c == ',' && before.is_some_and(|b| b.is_ascii_digit()) {
+            let digits_before = chars[..i]
+                .iter()
+                .rev()
+                .take_while(|d| d.is_ascii_digit())
+                .count();
+            let digits_after = chars[i + 1..]
+                .iter()
+                .take_while(|d| d.is_ascii_digit())
+                .count();
+            if digits_after > 0 && (digits_before > 3 || digits_after != 3) {
+                out.push(format!(
+                    "`{}`: a comma between two numbers reads as one number; in Chinese prose write `，` and a space",
+                    chars[i - digits_before..i + 1 + digits_after]
+                        .iter()
+                        .collect::<String>()
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// Every complaint about the punctuation of one page: full-width
+/// punctuation in code (code blocks, `code spans`, `<code>…</code>`), or
+/// touching an address or a number in prose.
+fn punctuation_problems(text: &str) -> Vec<String> {
+    let mut problems = Vec::new();
+    let mut in_block = false;
+    for (n, line) in text.lines().enumerate() {
+        let n = n + 1;
+        if line.trim_start().starts_with("```") {
+            in_block = !in_block;
+            continue;
+        }
+        let full_width_in = |code: &str, what: &str, problems: &mut Vec<String>| {
+            if let Some(c) = code.chars().find(|c| FULL_WIDTH.contains(c)) {
+                problems.push(format!("line {n}: full-width `{c}` in {what}: {code}"));
+            }
+        };
+        if in_block {
+            full_width_in(line, "a code block", &mut problems);
+            continue;
+        }
+        let mut prose = String::new();
+        for (i, part) in line.split('`').enumerate() {
+            if i % 2 == 1 {
+                full_width_in(part, "a code span", &mut problems);
+                prose.push(' ');
+                continue;
+            }
+            let mut rest = part;
+            while let Some(at) = rest.find("<code>") {
+                prose.push_str(&rest[..at]);
+                let inner = &rest[at + "<code>".len()..];
+                let end = inner.find("</code>").unwrap_or(inner.len());
+                full_width_in(&inner[..end], "<code>", &mut problems);
+                prose.push(' ');
+                rest = inner.get(end + "</code>".len()..).unwrap_or("");
+            }
+            prose.push_str(rest);
+        }
+        problems.extend(
+            prose_problems(&prose)
+                .into_iter()
+                .map(|p| format!("line {n}: {p}")),
+        );
+    }
+    problems
+}
+
+#[test]
+fn no_full_width_punctuation_touches_code_addresses_or_numbers() {
+    let mut problems = Vec::new();
+    for edition in EDITIONS {
+        for page in pages(edition) {
+            for problem in punctuation_problems(&read(&src(edition).join(&page))) {
+                problems.push(format!("{edition}/src/{}: {problem}", page.display()));
+            }
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "full-width punctuation belongs to Chinese prose only, never inside code, addresses or numbers:\n{}",
+        problems.join("\n")
+    );
+}
+
+#[test]
+fn the_punctuation_check_catches_the_mistakes_it_is_for() {
+    let page = "\
+MAC 3c：22：… and `todo！（）` and <code>todo！（）</code>
+MTU 是 65536,65507 字节；188,363 行，65536，65507 字节，`a`，`b`
+```python
+print('好，')
+```
+";
+    let problems = punctuation_problems(page);
+    assert_eq!(problems.len(), 6, "{problems:#?}");
+    assert!(problems[0].starts_with("line 1: full-width `！` in a code span"));
+    assert!(problems[1].starts_with("line 1: full-width `！` in <code>"));
+    assert!(problems[2].starts_with("line 1: full-width `：` inside an address"));
+    assert!(problems[3].starts_with("line 1: full-width `：` inside an address"));
+    assert!(problems[4].starts_with("line 2: `65536,65507`"));
+    assert!(problems[5].starts_with("line 4: full-width `，` in a code block"));
+}
+
+/// What each errata row with evidence is about. Every scenario or test the
+/// row cites must mention at least one of these texts (its committed
+/// snapshot, or the test function with its doc comment), and the row's
+/// citations together must mention all of them. Compared in lowercase.
+///
+/// A new row with evidence needs an entry here: name the call or the
+/// behaviour that the evidence must show.
+const ROW_TOPICS: &[(u32, &[&str])] = &[
+    (4, &["connect", ".send_to(", ".listen("]),
+    (5, &["ip_local_port_range", "ip_unprivileged_port_start"]),
+    (10, &["the server has not accepted"]),
+    (11, &["received eof: lab01-server closed"]),
+    (12, &["time_wait"]),
+    (15, &["[client a] sent", "[client b] sent"]),
+    (
+        16,
+        &[
+            "received 3 bytes from lab03-server: \"one\"",
+            "\"helloworld!\"",
+        ],
+    ),
+    (17, &["tcp_nodelay is on", "\"helloworld!\""]),
+    (18, &["\"helloworld!\"", "recv #3"]),
+    (
+        19,
+        &["write returned 0", "closed the connection without sending"],
+    ),
+    (20, &["received 0 bytes"]),
+    (21, &["the rest is lost"]),
+    (
+        22,
+        &["recv #2", "from_utf8 fails", "separate writes of 1 byte"],
+    ),
+    (23, &["65507", "65508", "65527"]),
+    (24, &["received 65507 bytes"]),
+    (25, &["message 1:", "got 3 of 12 bytes"]),
+    (30, &["type::dgram, none", "protocol::tcp"]),
+    (31, &["listen backlog"]),
+    (32, &["accepted a client"]),
+    (33, &["connection refused"]),
+    (34, &[".write("]),
+    (35, &["write_all"]),
+    (38, &["connect", "local_addr"]),
+    (39, &["connection reset by peer"]),
+    (40, &[".write("]),
+    (41, &["recv returned 0 bytes", "connection reset by peer"]),
+    (42, &["no reply within"]),
+    (43, &["recv #1: 5 bytes \"hello\""]),
+    (46, &[".recv(", ".recv_from("]),
+];
+
+/// The rows of the errata's tables with the citations of each: `| N | …`.
+fn errata_rows(text: &str) -> Vec<(u32, Vec<String>)> {
+    text.lines()
+        .filter_map(|line| {
+            let rest = line.strip_prefix("| ")?;
+            let (number, _) = rest.split_once(' ')?;
+            let number = number.parse().ok()?;
+            Some((number, citations(line)))
+        })
+        .collect()
+}
+
+/// The text a citation stands for: a scenario's committed snapshot, or a
+/// test function with its doc comment and attributes.
+fn cited_text(info: &Info, cited: &str) -> Option<String> {
+    if let Some((number, scenario)) = scenario_ref(cited) {
+        return fs::read_to_string(snapshot_path(info, number, scenario)?).ok();
+    }
+    let (path, name) = test_ref(cited)?;
+    let source = fs::read_to_string(root().join(path)).ok()?;
+    let lines: Vec<&str> = source.lines().collect();
+    let at = lines
+        .iter()
+        .position(|l| l.trim_start().starts_with(&format!("fn {name}(")))?;
+    let start = lines[..at]
+        .iter()
+        .rev()
+        .take_while(|l| {
+            let l = l.trim_start();
+            l.starts_with("#[") || l.starts_with("///")
+        })
+        .count();
+    let end = lines[at..].iter().position(|l| *l == "}")? + at;
+    Some(lines[at - start..=end].join("\n"))
+}
+
+/// The complaints about the errata's evidence, given the rows and a topic
+/// table.
+fn evidence_problems(
+    info: &Info,
+    rows: &[(u32, Vec<String>)],
+    topics: &[(u32, &[&str])],
+) -> Vec<String> {
+    let mut problems = Vec::new();
+    for (row, cited) in rows {
+        let Some((_, terms)) = topics.iter().find(|(n, _)| n == row) else {
+            if !cited.is_empty() {
+                problems.push(format!(
+                    "row {row} cites evidence but has no entry in ROW_TOPICS: say what it must show"
+                ));
+            }
+            continue;
+        };
+        if cited.is_empty() {
+            problems.push(format!(
+                "row {row} has an entry in ROW_TOPICS but cites nothing"
+            ));
+            continue;
+        }
+        let mut covered = vec![false; terms.len()];
+        for citation in cited {
+            let Some(text) = cited_text(info, citation) else {
+                problems.push(format!("row {row}: `{citation}` cannot be read"));
+                continue;
+            };
+            let text = text.to_lowercase();
+            let mut mentions = false;
+            for (i, term) in terms.iter().enumerate() {
+                if text.contains(&term.to_lowercase()) {
+                    covered[i] = true;
+                    mentions = true;
+                }
+            }
+            if !mentions {
+                problems.push(format!(
+                    "row {row}: `{citation}` mentions none of {terms:?}: it is not evidence for this row"
+                ));
+            }
+        }
+        for (term, covered) in terms.iter().zip(covered) {
+            if !covered {
+                problems.push(format!("row {row}: no cited evidence mentions {term:?}"));
+            }
+        }
+    }
+    for (row, _) in topics {
+        if !rows.iter().any(|(n, _)| n == row) {
+            problems.push(format!(
+                "ROW_TOPICS names row {row}, which the errata do not have"
+            ));
+        }
+    }
+    problems
+}
+
+#[test]
+fn every_errata_row_cites_evidence_of_what_it_is_about() {
+    let info = info();
+    for edition in EDITIONS {
+        let rows = errata_rows(&read(&src(edition).join("errata.md")));
+        assert!(
+            rows.len() >= 40,
+            "{edition}/src/errata.md: the table rows were not found"
+        );
+        let problems = evidence_problems(&info, &rows, ROW_TOPICS);
+        assert!(
+            problems.is_empty(),
+            "{edition}/src/errata.md: evidence that does not show what its row claims:\n{}",
+            problems.join("\n")
+        );
+    }
+}
+
+#[test]
+fn the_evidence_check_refuses_evidence_about_something_else() {
+    let info = info();
+    // Row 40 used to cite a normal exchange for a claim about partial sends.
+    let rows = vec![(40, vec!["lab01/server_normal_exchange".to_owned()])];
+    let problems = evidence_problems(&info, &rows, ROW_TOPICS);
+    assert_eq!(
+        problems[0],
+        "row 40: `lab01/server_normal_exchange` mentions none of [\".write(\"]: it is not evidence for this row"
+    );
+    let rows = vec![(99, vec!["lab01/server_normal_exchange".to_owned()])];
+    assert!(evidence_problems(&info, &rows, &[])[0].contains("no entry in ROW_TOPICS"));
 }

@@ -11,43 +11,14 @@
 //!   so a 1500-byte message fits on one line.
 //!
 //! Pieces are joined with ` + `: `'a' × 1023 + "\xe4"`.
+//!
+//! Each character is escaped by [`labkit::bytes`], as the lab programs
+//! print payloads; folding runs is the transcript's own.
+
+use labkit::bytes::{Unit, units};
 
 /// Runs shorter than this stay inside the quoted text.
 const FOLD_RUN: usize = 16;
-
-/// One piece of a payload: a valid character or a byte that is not UTF-8.
-#[derive(Clone, Copy, PartialEq)]
-enum Unit {
-    Char(char),
-    Invalid(u8),
-}
-
-fn units(bytes: &[u8]) -> Vec<Unit> {
-    let mut out = Vec::with_capacity(bytes.len());
-    for chunk in bytes.utf8_chunks() {
-        out.extend(chunk.valid().chars().map(Unit::Char));
-        out.extend(chunk.invalid().iter().copied().map(Unit::Invalid));
-    }
-    out
-}
-
-fn push_escaped(out: &mut String, unit: Unit, quote: char) {
-    match unit {
-        Unit::Char('\n') => out.push_str("\\n"),
-        Unit::Char('\r') => out.push_str("\\r"),
-        Unit::Char('\t') => out.push_str("\\t"),
-        Unit::Char('\\') => out.push_str("\\\\"),
-        Unit::Char(c) if c == quote => {
-            out.push('\\');
-            out.push(c);
-        }
-        Unit::Char(c) if c.is_control() && (c as u32) < 0x100 => {
-            out.push_str(&format!("\\x{:02x}", c as u32));
-        }
-        Unit::Char(c) => out.push(c),
-        Unit::Invalid(b) => out.push_str(&format!("\\x{b:02x}")),
-    }
-}
 
 /// Renders bytes as quoted, escaped, folded text: `"123"`, `""`,
 /// `'a' × 1500`, `"\xe4\xb8"`.
@@ -55,7 +26,7 @@ pub fn quote_bytes(bytes: &[u8]) -> String {
     if bytes.is_empty() {
         return "\"\"".to_owned();
     }
-    let units = units(bytes);
+    let units: Vec<Unit> = units(bytes).collect();
     let mut pieces: Vec<String> = Vec::new();
     let mut text = String::new();
     let mut i = 0;
@@ -67,11 +38,11 @@ pub fn quote_bytes(bytes: &[u8]) -> String {
                 text.clear();
             }
             let mut one = String::new();
-            push_escaped(&mut one, units[i], '\'');
+            units[i].push_quoted(&mut one, '\'');
             pieces.push(format!("'{one}' × {run}"));
             i += run;
         } else {
-            push_escaped(&mut text, units[i], '"');
+            units[i].push_quoted(&mut text, '"');
             i += 1;
         }
     }

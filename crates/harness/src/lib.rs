@@ -3,11 +3,14 @@
 //!
 //! # Layout
 //!
-//! - [`escape`]: how bytes are shown (UTF-8 text, `\xNN` for the rest).
+//! - [`escape`]: how bytes are shown (UTF-8 text, `\xNN` for the rest),
+//!   folded for transcripts over [`labkit::bytes`].
 //! - [`transcript`]: the ordered events of a scenario and their rendering,
 //!   with ports redacted.
 //! - [`process`]: a program under test as a child process: deadline,
 //!   capped output capture, killing the whole process tree.
+//! - [`child`]: a process group of its own, an exit awaited with a
+//!   deadline, the tree killed as one (also used by xtask).
 //! - [`peer`]: the scripted other side: TCP client, TCP server, UDP.
 //! - [`jail`]: when the grader asks, programs under test start in a
 //!   nested sandbox, one step further removed than the judging test.
@@ -39,7 +42,7 @@
 //! - The order of a transcript is the order of the script's steps.
 
 mod bind_check;
-pub mod diagram;
+pub mod child;
 pub mod escape;
 pub mod jail;
 pub mod peer;
@@ -231,21 +234,14 @@ impl Scenario {
         });
         match reserved {
             Ok((socket, addr)) => {
-                self.log
-                    .redact_port(addr.port(), &format!("{}-port", name.replace(' ', "")));
+                self.log.redact_port(addr.port(), &peer::port_name(name));
                 self.log.say(
                     "harness",
                     format!("reserved {addr} for the {name}: a socket is bound there but does not listen, so nothing accepts connections"),
                 );
                 Ok((socket, addr))
             }
-            Err(e) => {
-                self.log.say(
-                    "harness",
-                    format!("could not reserve a port: {}", describe_io_error(&e)),
-                );
-                Err(Stop)
-            }
+            Err(e) => Err(peer::could_not(&self.log, "harness", "reserve a port", &e)),
         }
     }
 

@@ -2,96 +2,42 @@
 //!
 //! Student programs hang, flood their output and spawn children. Every call
 //! here has a deadline, output is captured with a size cap, and the whole
-//! process tree is killed at the end of a scenario:
+//! process tree is killed at the end of a scenario ([`crate::child`]: a
+//! process group of its own, killed as one).
 //!
-//! - On Unix the program is started in a process group of its own
-//!   (`setpgid(0, 0)` through `CommandExt::process_group`), so one
-//!   `kill(-pgid, SIGKILL)` also reaches the children it forked.
-//! - On Windows, `taskkill /T /F` kills the tree.
-//!
-//! Two reader threads drain stdout and stderr into channels line by line,
-//! always, so a program is never blocked on a full pipe; a waiter thread
-//! owns the `Child` and reports its exit status on a third channel. The
-//! scenario script (one thread) receives from these channels with
-//! `recv_timeout`: waiting on the real event, never sleeping.
+//! Two reader threads ([`capture`]) drain stdout and stderr into channels
+//! line by line, always, so a program is never blocked on a full pipe; a
+//! waiter thread ([`Exit`]) owns the `Child` and reports its exit status on
+//! a third channel. The scenario script (one thread) receives from these
+//! channels with `recv_timeout`: waiting on the real event, never sleeping.
 
+mod capture;
+
+use crate::child::{self, Exit};
 use crate::transcript::{EventKind, ExitHow, Log, Stream};
 use crate::{STEP_TIMEOUT, Stop};
-use std::io::{self, Read, Write};
+use capture::{Chunk, spawn_reader};
+pub use capture::{LINE_LIMIT, OUTPUT_LIMIT};
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
-use std::thread;
+use std::process::{ChildStdin, Command, ExitStatus, Stdio};
+use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
-/// The most output the harness keeps from one stream of one program.
-pub const OUTPUT_LIMIT: usize = 64 * 1024;
-/// Longer lines are cut to this many bytes.
-pub const LINE_LIMIT: usize = 4096;
 /// How long a program may take to print its `listening on` line.
 pub const START_TIMEOUT: Duration = Duration::from_secs(5);
 
-enum Chunk {
-    Line(Vec<u8>),
-    Truncated,
-}
-
 /// The state behind a [`Program`] handle.
+#[derive(Debug)]
 pub(crate) struct Running {
     name: String,
     log: Log,
-    pid: u32,
     stdin: Option<ChildStdin>,
     stdout: Receiver<Chunk>,
     stderr: Receiver<Chunk>,
-    exit: Receiver<io::Result<ExitStatus>>,
+    exit: Exit,
     ended: bool,
     scratch: PathBuf,
-}
-
-impl std::fmt::Debug for Running {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Running")
-            .field("name", &self.name)
-            .field("pid", &self.pid)
-            .finish()
-    }
-}
-
-fn spawn_reader(mut pipe: impl Read + Send + 'static) -> Receiver<Chunk> {
-    let (tx, rx) = mpsc::channel();
-    thread::spawn(move || {
-        let mut buf = vec![0u8; 64 * 1024];
-        let mut line = Vec::new();
-        let mut kept = 0usize;
-        let mut cut = false;
-        loop {
-            let n = match pipe.read(&mut buf) {
-                Ok(0) | Err(_) => break,
-                Ok(n) => n,
-            };
-            if cut {
-                continue; // keep draining, unread, so the program never blocks
-            }
-            for &b in &buf[..n] {
-                if b == b'\n' {
-                    kept += line.len() + 1;
-                    let _ = tx.send(Chunk::Line(std::mem::take(&mut line)));
-                } else if line.len() < LINE_LIMIT {
-                    line.push(b);
-                }
-                if kept + line.len() >= OUTPUT_LIMIT {
-                    cut = true;
-                    let _ = tx.send(Chunk::Truncated);
-                    break;
-                }
-            }
-        }
-        if !line.is_empty() && !cut {
-            let _ = tx.send(Chunk::Line(line));
-        }
-    });
-    rx
 }
 
 impl Running {
@@ -122,16 +68,12 @@ impl Running {
             .stdin(if stdin { Stdio::piped() } else { Stdio::null() })
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
-        new_process_group(&mut command);
-        let mut child: Child = command.spawn()?;
-        let pid = child.id();
+        child::new_process_group(&mut command);
+        let mut child = command.spawn()?;
         let stdin = child.stdin.take();
         let stdout = spawn_reader(child.stdout.take().expect("stdout is piped"));
         let stderr = spawn_reader(child.stderr.take().expect("stderr is piped"));
-        let (exit_tx, exit) = mpsc::channel();
-        thread::spawn(move || {
-            let _ = exit_tx.send(child.wait());
-        });
+        let exit = Exit::watch(child);
         log.push(
             &name,
             EventKind::Started {
@@ -141,7 +83,6 @@ impl Running {
         Ok(Running {
             name,
             log: log.clone(),
-            pid,
             stdin,
             stdout,
             stderr,
@@ -262,12 +203,12 @@ impl Running {
             return Ok(());
         }
         self.stdin = None;
-        match self.exit.recv_timeout(STEP_TIMEOUT) {
-            Ok(status) => {
-                self.finish(status.ok().map_or(ExitHow::Code(-1), exit_how));
+        match self.exit.wait(STEP_TIMEOUT) {
+            Some(status) => {
+                self.finish(exit_how(status));
                 Ok(())
             }
-            Err(_) => {
+            None => {
                 self.kill_tree();
                 self.finish(ExitHow::KilledAfter(STEP_TIMEOUT));
                 Err(Stop)
@@ -282,9 +223,9 @@ impl Running {
             return;
         }
         self.stdin = None;
-        match self.exit.recv_timeout(grace) {
-            Ok(status) => self.finish(status.ok().map_or(ExitHow::Code(-1), exit_how)),
-            Err(_) => {
+        match self.exit.wait(grace) {
+            Some(status) => self.finish(exit_how(status)),
+            None => {
                 self.kill_tree();
                 self.finish(ExitHow::StoppedAtEnd);
             }
@@ -300,9 +241,9 @@ impl Running {
             return;
         }
         self.stdin = None;
-        match self.exit.try_recv() {
-            Ok(status) => self.finish(status.ok().map_or(ExitHow::Code(-1), exit_how)),
-            Err(_) => {
+        match self.exit.wait(Duration::ZERO) {
+            Some(status) => self.finish(exit_how(status)),
+            None => {
                 self.kill_tree();
                 self.finish(ExitHow::StoppedMidScenario);
             }
@@ -314,7 +255,7 @@ impl Running {
     /// cannot keep the pipes open.
     fn finish(&mut self, how: ExitHow) {
         self.kill_tree();
-        let _ = self.exit.recv_timeout(STEP_TIMEOUT);
+        let _ = self.exit.wait(STEP_TIMEOUT);
         let deadline = Instant::now() + STEP_TIMEOUT;
         for (stream, rx) in [
             (Stream::Stdout, &self.stdout),
@@ -343,7 +284,7 @@ impl Running {
     }
 
     fn kill_tree(&self) {
-        kill_tree(self.pid);
+        child::kill_tree(self.exit.pid());
     }
 }
 
@@ -358,7 +299,11 @@ impl Drop for Running {
 
 static SCRATCH_COUNTER: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
 
-fn exit_how(status: ExitStatus) -> ExitHow {
+/// How a program ended, from its exit status (a failed `wait`: status -1).
+fn exit_how(status: io::Result<ExitStatus>) -> ExitHow {
+    let Ok(status) = status else {
+        return ExitHow::Code(-1);
+    };
     if let Some(code) = status.code() {
         return ExitHow::Code(code);
     }
@@ -370,46 +315,6 @@ fn exit_how(status: ExitStatus) -> ExitHow {
         }
     }
     ExitHow::Code(-1)
-}
-
-#[cfg(unix)]
-fn new_process_group(command: &mut Command) {
-    use std::os::unix::process::CommandExt;
-    command.process_group(0);
-}
-
-#[cfg(not(unix))]
-fn new_process_group(_command: &mut Command) {}
-
-/// Kills the program and every process in its group.
-#[cfg(unix)]
-#[allow(unsafe_code)]
-fn kill_tree(pid: u32) {
-    let Ok(pgid) = libc::pid_t::try_from(pid) else {
-        return;
-    };
-    // SAFETY: kill(2) takes plain integers and touches no memory of ours. A
-    // negative pid addresses the process group that `process_group(0)`
-    // created for this program; if the group is already gone this fails
-    // with ESRCH, which is fine.
-    unsafe {
-        libc::kill(-pgid, libc::SIGKILL);
-    }
-}
-
-/// Kills the program and its children with `taskkill /T /F`.
-#[cfg(windows)]
-fn kill_tree(pid: u32) {
-    let _ = Command::new("taskkill")
-        .args(["/T", "/F", "/PID", &pid.to_string()])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status();
-}
-
-#[cfg(not(any(unix, windows)))]
-fn kill_tree(_pid: u32) {
-    compile_error!("the harness knows how to kill a process tree on Unix and Windows only");
 }
 
 /// A program under test, started by [`crate::Scenario::start`] and its

@@ -12,10 +12,12 @@
 //! snapshots hold. Dynamic values (ports the kernel chose) are replaced by
 //! names such as `<server-port>`, so a snapshot is the same on every run.
 
+mod log;
+
 use crate::escape::{line_text, quote_bytes};
-use std::cell::RefCell;
+use labkit::byte_count;
+pub(crate) use log::Log;
 use std::fmt;
-use std::rc::Rc;
 use std::time::Duration;
 
 /// Which pipe a program wrote a line to.
@@ -178,14 +180,6 @@ impl fmt::Display for EventKind {
     }
 }
 
-fn byte_count(n: usize) -> String {
-    if n == 1 {
-        "1 byte".to_owned()
-    } else {
-        format!("{n} bytes")
-    }
-}
-
 impl fmt::Display for Event {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let actor = match &self.kind {
@@ -310,41 +304,6 @@ fn replace_number(text: &str, value: &str, name: &str) -> String {
     }
     out.push_str(rest);
     out
-}
-
-/// The shared, growing transcript that every handle of a scenario writes
-/// to. Scenarios are single-threaded scripts, so an `Rc<RefCell<_>>` is
-/// all the sharing needed.
-#[derive(Clone, Debug, Default)]
-pub(crate) struct Log(Rc<RefCell<Transcript>>);
-
-impl Log {
-    pub(crate) fn push(&self, actor: &str, kind: EventKind) {
-        self.0.borrow_mut().events.push(Event {
-            actor: actor.to_owned(),
-            kind,
-        });
-    }
-
-    pub(crate) fn say(&self, actor: &str, text: impl Into<String>) {
-        self.push(actor, EventKind::Said(text.into()));
-    }
-
-    /// Shows `port` as `<name>` in the rendered transcript.
-    pub(crate) fn redact_port(&self, port: u16, name: &str) {
-        let mut t = self.0.borrow_mut();
-        let value = port.to_string();
-        if !t.redactions.iter().any(|r| r.value == value) {
-            t.redactions.push(Redaction {
-                value,
-                name: format!("<{name}>"),
-            });
-        }
-    }
-
-    pub(crate) fn snapshot(&self) -> Transcript {
-        self.0.borrow().clone()
-    }
 }
 
 #[cfg(test)]

@@ -153,21 +153,21 @@ fn send_message(socket: &UdpSocket, message: &[u8], server: SocketAddr) -> Resul
 
 /// Python's `msg_s, addr = client.recvfrom(1024)`, with the timeout: one
 /// datagram, or [`Outcome::NoReply`] when none came in time.
+///
+/// The read timeout passing is an error ([`labkit::is_timeout`]: its kind
+/// differs between Unix and Windows). Windows also reports an ICMP "port
+/// unreachable" (nothing listens at the server's address) as a reset
+/// ([`labkit::is_unreachable_reset`]); for UDP that is one more way of
+/// getting no reply.
 fn receive_reply(socket: &UdpSocket) -> Result<Outcome> {
     // ANCHOR: receive_reply
     // BEGIN SOLUTION
-    use std::io::ErrorKind;
-
     let mut buffer = [0u8; BUFFER_SIZE];
     match socket.recv_from(&mut buffer) {
         Ok((n, from)) => Ok(Outcome::Reply(buffer[..n].to_vec(), from)),
-        Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
+        Err(e) if labkit::is_timeout(&e) || labkit::is_unreachable_reset(&e) => {
             Ok(Outcome::NoReply)
         }
-        // Windows reports an ICMP "port unreachable" (nothing listens at the
-        // server's address) as a reset; for UDP that is one more way of
-        // getting no reply.
-        Err(e) if e.kind() == ErrorKind::ConnectionReset => Ok(Outcome::NoReply),
         Err(e) => Err(e).context("could not receive the reply"),
     }
     // END SOLUTION

@@ -61,7 +61,7 @@ fn main() -> ExitCode {
                 // Windows reports an ICMP "port unreachable", caused by an
                 // earlier reply to a client that had gone, as a failed
                 // recvfrom (WSAECONNRESET). That client is gone; go on.
-                Err(e) if is_connection_reset(&e) => {
+                Err(e) if e.downcast_ref().is_some_and(labkit::is_unreachable_reset) => {
                     println!("{}", labkit::error_line(&e));
                     continue;
                 }
@@ -87,13 +87,6 @@ fn main() -> ExitCode {
     })
 }
 
-/// Whether `error` is a "connection reset" (see its use in `main`).
-fn is_connection_reset(error: &anyhow::Error) -> bool {
-    error
-        .downcast_ref::<std::io::Error>()
-        .is_some_and(|e| e.kind() == std::io::ErrorKind::ConnectionReset)
-}
-
 /// Python's `socket.socket(type=socket.SOCK_DGRAM)` and `bind(addr)`.
 fn open_socket(addr: SocketAddr) -> Result<UdpSocket> {
     // ANCHOR: open_socket
@@ -114,7 +107,9 @@ fn open_socket(addr: SocketAddr) -> Result<UdpSocket> {
 /// Peek first (`MSG_PEEK`: look at the next datagram without taking it from
 /// the queue) with a buffer large enough for any datagram, to learn its
 /// length and sender; then receive it into the tutorial's 1024-byte buffer,
-/// which takes it from the queue and drops whatever did not fit.
+/// which takes it from the queue and drops whatever did not fit. (Windows
+/// reports a datagram that did not fit as an error after filling the
+/// buffer; [`labkit::received_len`] makes that the cut length, as on Unix.)
 fn receive_datagram(socket: &UdpSocket) -> Result<Datagram> {
     // ANCHOR: receive_datagram
     // BEGIN SOLUTION
@@ -125,13 +120,8 @@ fn receive_datagram(socket: &UdpSocket) -> Result<Datagram> {
         .peek_from(&mut whole)
         .context("could not peek at the next datagram")?;
     let mut buffer = [0u8; BUFFER_SIZE];
-    let n = match socket.recv_from(&mut buffer) {
-        Ok((n, _from)) => n,
-        // Windows fills the buffer but reports a datagram that did not fit
-        // as the error WSAEMSGSIZE (10040); Unix returns the cut length.
-        Err(e) if cfg!(windows) && e.raw_os_error() == Some(10040) => BUFFER_SIZE,
-        Err(e) => return Err(e).context("could not receive a datagram"),
-    };
+    let n = labkit::received_len(socket.recv_from(&mut buffer), BUFFER_SIZE)
+        .context("could not receive a datagram")?;
     Ok(Datagram {
         bytes: buffer[..n].to_vec(),
         from,

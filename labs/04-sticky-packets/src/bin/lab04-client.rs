@@ -83,11 +83,7 @@ fn parse_args() -> Result<(SocketAddr, bool)> {
             }
         }
     }
-    let text = addr.unwrap_or_else(|| DEFAULT_ADDR.to_owned());
-    let addr = text.parse().map_err(|_| {
-        anyhow!("bad address `{text}`: expected IP:PORT, such as {DEFAULT_ADDR} or [::1]:8000")
-    })?;
-    Ok((addr, nodelay))
+    Ok((labkit::parse_addr(addr.as_deref(), DEFAULT_ADDR)?, nodelay))
 }
 
 /// Python's `client = socket.socket()` and `client.connect(addr)`.

@@ -1,7 +1,7 @@
 //! Sequence diagrams drawn from transcripts, for the course book.
 //!
 //! A diagram is read from the text of a rendered transcript (what a
-//! committed snapshot holds; [`crate::report::read_snapshot`] reads it),
+//! committed snapshot holds; `harness::report::read_snapshot` reads it),
 //! never from a live run, so the picture in the book is exactly the
 //! behaviour the snapshot specifies. Two renderings of the same reading:
 //!
@@ -68,34 +68,24 @@ enum Step {
     HarnessNote(String),
 }
 
-/// `N bytes` or `1 byte` at the start of `text`; returns the count text and
+/// `N bytes` or `1 byte` at the start of `text`; returns the count and
 /// the rest.
-fn split_count(text: &str) -> Option<(&str, &str)> {
+fn split_count(text: &str) -> Option<(usize, &str)> {
     let digits = text.find(|c: char| !c.is_ascii_digit())?;
-    if digits == 0 {
-        return None;
-    }
+    let count = text[..digits].parse().ok()?;
     let rest = &text[digits..];
     let rest = rest
         .strip_prefix(" bytes ")
         .or_else(|| rest.strip_prefix(" byte "))?;
-    Some((&text[..digits], rest))
+    Some((count, rest))
 }
 
 /// `VERB N bytes PREP NAME: PAYLOAD` (`sent 3 bytes to x: "123"`) taken
 /// apart into the count, the name and the payload.
-fn transfer<'a>(text: &'a str, verb: &str, prep: &str) -> Option<(&'a str, &'a str, &'a str)> {
+fn transfer<'a>(text: &'a str, verb: &str, prep: &str) -> Option<(usize, &'a str, &'a str)> {
     let (count, rest) = split_count(text.strip_prefix(verb)?)?;
     let (name, payload) = rest.strip_prefix(prep)?.split_once(": ")?;
     Some((count, name, payload))
-}
-
-fn bytes_label(count: &str) -> String {
-    if count == "1" {
-        "1 byte".to_owned()
-    } else {
-        format!("{count} bytes")
-    }
 }
 
 /// Reads one line's meaning. `owners` maps announced addresses
@@ -146,7 +136,7 @@ fn step_of(line: &Line<'_>, owners: &mut HashMap<String, String>) -> Step {
             from: actor,
             to: to.to_owned(),
             style: "->>",
-            label: format!("{}: {payload}", bytes_label(count)),
+            label: format!("{}: {payload}", labkit::byte_count(count)),
         };
     }
     if let Some(rest) = text.strip_prefix("received EOF: ") {
@@ -163,7 +153,7 @@ fn step_of(line: &Line<'_>, owners: &mut HashMap<String, String>) -> Step {
             from: from.to_owned(),
             to: actor,
             style: "->>",
-            label: format!("{}: {payload}", bytes_label(count)),
+            label: format!("{}: {payload}", labkit::byte_count(count)),
         };
     }
     if let Some((from, _)) = text
