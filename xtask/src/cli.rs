@@ -19,8 +19,12 @@ commands for instructors:
   starter --out DIR  write the students' copy: every solution region becomes todo!()
   check-solutions    prove each lab's solution passes and its starter fails
   grade SUBMISSIONS --out REPORT [--labs 1,2] [--format exercism|gradescope] [--lab-timeout SECS]
-                     grade every submission (folder, .zip or .tar.gz) of SUBMISSIONS;
-                     writes REPORT/grades.csv, grades.json and feedback/STUDENT.md
+        [--shard K/N] [--unsafe-no-sandbox]
+                     grade every submission (folder, .zip or .tar.gz) of SUBMISSIONS, each in a
+                     bubblewrap sandbox; writes REPORT/grades.csv, grades.json, feedback/STUDENT.md;
+                     --shard K/N grades the K-th of N slices (one machine each)
+  grade merge REPORT... --out DIR
+                     join the reports of the slices into one, as one machine would have written it
 ";
 
 /// Runs the command line; exit status 0 on success, 1 when a check fails,
@@ -73,6 +77,12 @@ fn run(args: &[String]) -> Result<bool> {
             Ok(true)
         }
         ["check-solutions"] => crate::solutions::check_solutions(&root, &info),
+        ["grade", "merge", rest @ ..] => {
+            let (reports, out) = crate::grade::shard::parse_merge_args(rest)
+                .map_err(|e| anyhow::anyhow!("{e:#}\n\n{USAGE}"))?;
+            crate::grade::shard::merge(&reports, &out)?;
+            Ok(true)
+        }
         ["grade", rest @ ..] => {
             let options =
                 crate::grade::parse_args(rest).map_err(|e| anyhow::anyhow!("{e:#}\n\n{USAGE}"))?;

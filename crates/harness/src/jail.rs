@@ -16,7 +16,9 @@
 //! - the whole file system read-only, except its scratch folder; the
 //!   verdict folder named by [`crate::report::REPORT_DIR_ENV`] is hidden;
 //! - an environment cleared to what [`crate::process`] sets, plus `PATH`:
-//!   this variable and the verdict folder's are not passed on.
+//!   this variable and the verdict folder's are not passed on;
+//! - at most [`MAX_PROCESSES`] processes (`RLIMIT_NPROC`, counted in the
+//!   jail's own user namespace).
 //!
 //! Without [`JAIL_ENV`] (`check-lab` on a student's laptop, any OS) programs
 //! start directly, as before.
@@ -28,6 +30,12 @@ use std::process::Command;
 /// Names the `bwrap` that starts programs under test (set by the grader
 /// inside its sandbox; unset, programs start directly).
 pub const JAIL_ENV: &str = "SOCKET_LABS_JAIL";
+
+/// util-linux's `prlimit`, which sets a limit and runs the program.
+const PRLIMIT: &str = "/usr/bin/prlimit";
+
+/// The most processes (threads included) a jailed program may have.
+pub const MAX_PROCESSES: u32 = 256;
 
 /// The only variable a jailed program gets besides the harness's own.
 const JAIL_PATH: &str = "/usr/bin:/bin";
@@ -44,7 +52,17 @@ pub(crate) fn command(program: &Path, args: &[String], scratch: &Path) -> Comman
     };
     let mut command = Command::new(bwrap);
     command.env_clear().env("PATH", JAIL_PATH);
-    command.args(jail_args(scratch)).arg("--").arg(program).args(args);
+    command.args(jail_args(scratch)).arg("--");
+    if Path::new(PRLIMIT).is_file() {
+        // Inside the jail's own user namespace, RLIMIT_NPROC counts the
+        // jail's processes only: a fork bomb stops there. (A grader running
+        // as root is exempt from it; the grader's pids cgroup caps it.)
+        command
+            .arg(PRLIMIT)
+            .arg(format!("--nproc={MAX_PROCESSES}"))
+            .arg("--");
+    }
+    command.arg(program).args(args);
     command.current_dir(scratch);
     command
 }
@@ -85,7 +103,13 @@ fn jail_args(scratch: &Path) -> Vec<OsString> {
         }
     }
     let scratch = scratch.as_os_str();
-    for arg in ["--bind".as_ref(), scratch, scratch, "--chdir".as_ref(), scratch] {
+    for arg in [
+        "--bind".as_ref(),
+        scratch,
+        scratch,
+        "--chdir".as_ref(),
+        scratch,
+    ] {
         out.push(arg.to_owned());
     }
     out

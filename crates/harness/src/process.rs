@@ -20,7 +20,7 @@ use capture::{Chunk, spawn_reader};
 pub use capture::{LINE_LIMIT, OUTPUT_LIMIT};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
-use std::process::{ChildStdin, Command, ExitStatus, Stdio};
+use std::process::{ChildStdin, ExitStatus, Stdio};
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
 

@@ -301,7 +301,10 @@ pub fn list_files(root: &Path) -> Result<Vec<String>> {
                 // Listed, escaped, for the feedback; never read.
                 let raw = entry.file_name();
                 let shown = escaped_name(&raw);
-                out.push(format!("{NOT_UTF8}{rel}{}{shown}", if rel.is_empty() { "" } else { "/" }));
+                out.push(format!(
+                    "{NOT_UTF8}{rel}{}{shown}",
+                    if rel.is_empty() { "" } else { "/" }
+                ));
                 continue;
             };
             let path = if rel.is_empty() {

@@ -68,13 +68,14 @@ const ETC: &[&str] = &[
 
 /// The pid namespaces of every sandbox started by this process (as
 /// `pid:[INODE]`), so a test can prove none of them has a process left.
-static NAMESPACES: Mutex<Vec<String>> = Mutex::new(Vec::new());
+static NAMESPACES: Mutex<Vec<(String, std::fs::File)>> = Mutex::new(Vec::new());
 
-/// The pid namespaces of the sandboxes this process started.
+/// The pid namespaces of the sandboxes this process started (the latest
+/// [`HELD_NAMESPACES`]), as `/proc/PID/ns/pid` names them.
 pub fn namespaces() -> Vec<String> {
     NAMESPACES
         .lock()
-        .map(|n| n.clone())
+        .map(|n| n.iter().map(|(name, _)| name.clone()).collect())
         .unwrap_or_default()
 }
 
@@ -85,6 +86,9 @@ pub struct Sandbox {
     sysroot: PathBuf,
     cargo: PathBuf,
     registry: PathBuf,
+    /// A pids cgroup the grader may create children in (root, or a
+    /// delegated cgroup), for the process-count limit.
+    pids: Option<PathBuf>,
 }
 
 impl Sandbox {
@@ -121,6 +125,7 @@ impl Sandbox {
             sysroot,
             cargo,
             registry: cargo_home.join("registry"),
+            pids: pids_root(),
         };
         sandbox.probe()?;
         Ok(sandbox)
@@ -131,7 +136,14 @@ impl Sandbox {
         let mut command = self.base();
         command.arg("--").arg(&self.bwrap);
         command.args(["--unshare-user", "--uid", "1000", "--unshare-pid"]);
-        command.args(["--die-with-parent", "--ro-bind", "/", "/", "--", "/usr/bin/true"]);
+        command.args([
+            "--die-with-parent",
+            "--ro-bind",
+            "/",
+            "/",
+            "--",
+            "/usr/bin/true",
+        ]);
         let out = command
             .stdin(Stdio::null())
             .output()
@@ -147,13 +159,14 @@ impl Sandbox {
     }
 
     /// bwrap with what every sandbox has: namespaces, no capabilities, the
-    /// system read-only, `/dev`, `/proc`, a capped `/tmp`, an empty
-    /// environment. Reports the sandbox's status as JSON on its stdout.
+    /// system and the toolchain read-only, `/dev`, `/proc`, a capped
+    /// `/tmp`, an empty environment.
     fn base(&self) -> Command {
         let mut command = Command::new(&self.bwrap);
         command.env_clear();
         let mut args: Vec<OsString> = Vec::new();
-        let mut push = |items: &[&std::ffi::OsStr]| args.extend(items.iter().map(|s| s.to_os_string()));
+        let mut push =
+            |items: &[&std::ffi::OsStr]| args.extend(items.iter().map(|s| s.to_os_string()));
         push(&[
             "--unshare-all".as_ref(),
             // A user namespace of its own, as a user without capabilities
@@ -208,7 +221,9 @@ impl Sandbox {
         let mut command = self.base();
         command.arg("--size").arg(TMP_BYTES.to_string());
         command.args(["--tmpfs", CARGO_HOME, "--ro-bind"]);
-        command.arg(&self.registry).arg(format!("{CARGO_HOME}/registry"));
+        command
+            .arg(&self.registry)
+            .arg(format!("{CARGO_HOME}/registry"));
         command.arg("--ro-bind").arg(work).arg(WORK);
         command.arg("--bind").arg(target).arg(TARGET);
         command.args(["--chdir", WORK]);
@@ -233,9 +248,11 @@ impl Sandbox {
         command
     }
 
-    /// Runs the test binary `test` (a path under [`TARGET`]) with the
-    /// lab's `programs` bound from the host folder `target`, in the lab's
-    /// folder `lab_dir` (relative to the work copy).
+    /// Runs a lab's scenario test (the judge): `executables` are the paths
+    /// under [`TARGET`] that cargo reported (the test binary, under
+    /// `deps/`, and the lab's programs), bound read-only from the host
+    /// folder `target`; it runs in the lab's folder `lab_dir` (relative to
+    /// the work copy), its verdicts going to the host folder `verdicts`.
     pub fn run_command(
         &self,
         work: &Path,
@@ -248,13 +265,14 @@ impl Sandbox {
         let mut command = self.base();
         command.arg("--ro-bind").arg(work).arg(WORK);
         for exe in executables {
-            let rel = exe.strip_prefix(TARGET).unwrap_or(exe).trim_start_matches('/');
+            let rel = exe
+                .strip_prefix(TARGET)
+                .unwrap_or(exe)
+                .trim_start_matches('/');
             command.arg("--ro-bind").arg(target.join(rel)).arg(exe);
         }
         command.arg("--bind").arg(verdicts).arg(VERDICTS);
-        command
-            .arg("--chdir")
-            .arg(Path::new(WORK).join(lab_dir));
+        command.arg("--chdir").arg(Path::new(WORK).join(lab_dir));
         for (key, value) in run_env(&self.bwrap) {
             command.arg("--setenv").arg(key).arg(value);
         }
@@ -287,7 +305,11 @@ impl Sandbox {
             .with_context(|| format!("could not create {}", cache.display()))?;
         set_read_only(cache, false)?;
         for package in packages {
-            let done = run_captured(self.build_command(work, cache, package), deadline)?;
+            let done = run_captured(
+                self.build_command(work, cache, package),
+                deadline,
+                self.pids.as_deref(),
+            )?;
             if !done.status.is_some_and(|s| s.success()) {
                 bail!(
                     "the starter's {package} does not build in the sandbox:\n{}",
@@ -348,7 +370,11 @@ fn set_read_only(dir: &Path, read_only: bool) -> Result<()> {
             {
                 use std::os::unix::fs::PermissionsExt;
                 let mode = perms.mode();
-                perms.set_mode(if read_only { mode & !0o222 } else { mode | 0o200 });
+                perms.set_mode(if read_only {
+                    mode & !0o222
+                } else {
+                    mode | 0o200
+                });
             }
             #[cfg(not(unix))]
             perms.set_readonly(read_only);
@@ -400,7 +426,11 @@ fn take(parent: &Path, name: &str) -> Take {
         });
         return if test { Take::Copy } else { Take::Skip };
     }
-    if lab_named(name) { Take::Skip } else { Take::Link }
+    if lab_named(name) {
+        Take::Skip
+    } else {
+        Take::Link
+    }
 }
 
 /// A submission's own target folder: hard links to the cache's files,
@@ -412,10 +442,15 @@ fn take(parent: &Path, name: &str) -> Take {
 pub fn private_target(cache: &Path, into: &Path) -> Result<()> {
     let _ = std::fs::remove_dir_all(into);
     fn link(from: &Path, to: &Path, copy: bool) -> Result<()> {
-        std::fs::create_dir_all(to).with_context(|| format!("could not create {}", to.display()))?;
+        std::fs::create_dir_all(to)
+            .with_context(|| format!("could not create {}", to.display()))?;
         for entry in std::fs::read_dir(from)?.flatten() {
             let name = entry.file_name();
-            let how = if copy { Take::Copy } else { take(from, &name.to_string_lossy()) };
+            let how = if copy {
+                Take::Copy
+            } else {
+                take(from, &name.to_string_lossy())
+            };
             let (path, dest) = (entry.path(), to.join(&name));
             let kind = entry.file_type()?;
             match how {
@@ -447,6 +482,8 @@ pub struct Captured {
     pub stdout: String,
     /// Its stderr (capped).
     pub stderr: String,
+    /// The process-count limit refused a fork.
+    pub too_many_processes: bool,
 }
 
 /// The most output kept from a sandboxed command, per stream.
@@ -459,16 +496,30 @@ const CAPTURE_LIMIT: u64 = 4 << 20;
 /// # Errors
 ///
 /// bwrap could not be started.
-pub fn run_captured(mut command: Command, deadline: Duration) -> Result<Captured> {
+pub fn run_captured(
+    mut command: Command,
+    deadline: Duration,
+    pids: Option<&Path>,
+) -> Result<Captured> {
+    let limit = pids.and_then(ProcessLimit::new);
     // bwrap reports the sandbox's namespaces as a JSON line on a file
     // descriptor of the grader's choosing, closed inside the sandbox: a
     // shell hands it bwrap's stderr, and the first such line is taken
     // out of it. Its PID namespace is recorded for the no-process-left
     // check.
+    // With a process limit, the shell first moves itself into the
+    // sandbox's own pids cgroup: everything the sandbox starts is counted.
+    let script = match &limit {
+        Some(limit) => format!(
+            "echo $$ > '{}/cgroup.procs' && exec \"$0\" --json-status-fd 3 \"$@\" 3>&2",
+            limit.dir.display()
+        ),
+        None => "exec \"$0\" --json-status-fd 3 \"$@\" 3>&2".to_owned(),
+    };
     let mut with_status = Command::new("/bin/sh");
     with_status
         .env_clear()
-        .args(["-c", "exec \"$0\" --json-status-fd 3 \"$@\" 3>&2"])
+        .args(["-c", &script])
         .arg(command.get_program())
         .args(command.get_args());
     command = with_status;
@@ -481,20 +532,29 @@ pub fn run_captured(mut command: Command, deadline: Duration) -> Result<Captured
     let stderr = child.stderr.take().context("no stderr")?;
     let out_reader = std::thread::spawn(move || capped(stdout));
     let err_reader = std::thread::spawn(move || {
-        let text = capped(stderr);
+        // Line by line: the status line is handled while the sandbox runs.
+        let mut reader = std::io::BufReader::new(stderr);
+        let mut kept = Vec::new();
+        let mut line = Vec::new();
         let mut recorded = false;
-        let mut kept = String::with_capacity(text.len());
-        for line in text.split_inclusive('\n') {
-            if line.starts_with("{ \"child-pid\"") || line.starts_with("{ \"exit-code\"") {
+        loop {
+            line.clear();
+            match std::io::BufRead::read_until(&mut reader, b'\n', &mut line) {
+                Ok(0) | Err(_) => break,
+                Ok(_) => {}
+            }
+            if line.starts_with(b"{ \"child-pid\"") || line.starts_with(b"{ \"exit-code\"") {
                 if !recorded {
-                    record_namespace(line);
+                    record_namespace(&String::from_utf8_lossy(&line));
                     recorded = true;
                 }
                 continue;
             }
-            kept.push_str(line);
+            if (kept.len() as u64) < CAPTURE_LIMIT {
+                kept.extend_from_slice(&line);
+            }
         }
-        kept
+        String::from_utf8_lossy(&kept).into_owned()
     });
     let pid = child.id();
     let (tx, rx) = std::sync::mpsc::channel();
@@ -517,10 +577,73 @@ pub fn run_captured(mut command: Command, deadline: Duration) -> Result<Captured
     };
     let stdout = out_reader.join().unwrap_or_default();
     let stderr = err_reader.join().unwrap_or_default();
+    let too_many_processes = limit.as_ref().is_some_and(ProcessLimit::reached);
     Ok(Captured {
         status,
         stdout,
         stderr,
+        too_many_processes,
+    })
+}
+
+/// The most processes and threads one sandbox may hold at once (the judge's
+/// threads and every program under test included).
+pub const MAX_TASKS: u32 = 512;
+
+/// A pids cgroup of one sandbox, removed when dropped.
+struct ProcessLimit {
+    dir: PathBuf,
+}
+
+impl ProcessLimit {
+    fn new(root: &Path) -> Option<ProcessLimit> {
+        static COUNTER: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let dir = root.join(format!("socket-labs-{}-{n}", std::process::id()));
+        std::fs::create_dir(&dir).ok()?;
+        let limit = ProcessLimit { dir };
+        std::fs::write(limit.dir.join("pids.max"), MAX_TASKS.to_string()).ok()?;
+        Some(limit)
+    }
+
+    /// Whether a fork was refused for the limit (`pids.events`: `max N`).
+    fn reached(&self) -> bool {
+        std::fs::read_to_string(self.dir.join("pids.events")).is_ok_and(|events| {
+            events.lines().any(|l| {
+                l.strip_prefix("max ")
+                    .is_some_and(|n| n.trim().parse::<u64>().is_ok_and(|n| n > 0))
+            })
+        })
+    }
+}
+
+impl Drop for ProcessLimit {
+    fn drop(&mut self) {
+        // Empty once the sandbox's PID namespace is gone; the kernel may
+        // still be reaping it, so one more try later is not needed: an
+        // empty cgroup left behind holds nothing.
+        let _ = std::fs::remove_dir(&self.dir);
+    }
+}
+
+/// A pids cgroup this process can create children in: cgroup v1's
+/// `pids` hierarchy, or this process's own v2 cgroup when it delegates
+/// the `pids` controller. `None` elsewhere (most non-root graders, where
+/// the programs' `RLIMIT_NPROC` counts per sandbox instead).
+fn pids_root() -> Option<PathBuf> {
+    let mut candidates = vec![PathBuf::from("/sys/fs/cgroup/pids")];
+    if let Ok(own) = std::fs::read_to_string("/proc/self/cgroup") {
+        if let Some(path) = own.lines().find_map(|l| l.strip_prefix("0::")) {
+            candidates.push(Path::new("/sys/fs/cgroup").join(path.trim_start_matches('/')));
+        }
+    }
+    candidates.into_iter().find(|dir| {
+        let probe = dir.join(format!("socket-labs-probe-{}", std::process::id()));
+        let usable = std::fs::create_dir(&probe).is_ok()
+            && probe.join("pids.max").exists()
+            && std::fs::write(probe.join("pids.max"), "64").is_ok();
+        let _ = std::fs::remove_dir(&probe);
+        usable
     })
 }
 
@@ -533,15 +656,33 @@ fn capped(mut stream: impl Read) -> String {
 }
 
 /// Records the PID namespace of bwrap's status line
-/// `{ "child-pid": 12, …, "pid-namespace": 4026532184, … }`.
+/// `{ "child-pid": 12, …, "pid-namespace": 4026532184, … }`, and holds it
+/// open: a namespace's number is reused once it is freed, and a held one
+/// is not, so [`namespaces`] never names another program's.
 fn record_namespace(line: &str) {
-    let ns = serde_json::from_str::<serde_json::Value>(line)
-        .ok()
-        .and_then(|v| v["pid-namespace"].as_u64());
-    if let (Some(ns), Ok(mut all)) = (ns, NAMESPACES.lock()) {
-        all.push(format!("pid:[{ns}]"));
+    let Ok(status) = serde_json::from_str::<serde_json::Value>(line) else {
+        return;
+    };
+    let (Some(pid), Some(ns)) = (
+        status["child-pid"].as_u64(),
+        status["pid-namespace"].as_u64(),
+    ) else {
+        return;
+    };
+    // The sandbox may be gone already (then so is everything in it).
+    let Ok(held) = std::fs::File::open(format!("/proc/{pid}/ns/pid")) else {
+        return;
+    };
+    if let Ok(mut all) = NAMESPACES.lock() {
+        if all.len() >= HELD_NAMESPACES {
+            all.remove(0);
+        }
+        all.push((format!("pid:[{ns}]"), held));
     }
 }
+
+/// How many sandboxes' namespaces are held (the latest ones).
+const HELD_NAMESPACES: usize = 2048;
 
 /// A compiler message cut to the student's own files: the code lines
 /// rustc quotes from any other file (the instructor's tests, the harness,
@@ -555,7 +696,10 @@ pub fn own_lines_only(message: &str, own: &str) -> String {
             .strip_prefix("--> ")
             .or_else(|| trimmed.strip_prefix("::: "))
         {
-            let path = location.trim().trim_start_matches(WORK).trim_start_matches('/');
+            let path = location
+                .trim()
+                .trim_start_matches(WORK)
+                .trim_start_matches('/');
             theirs = path.starts_with(own);
             out.push(if theirs {
                 line.to_owned()
@@ -594,58 +738,6 @@ fn find_in_path(name: &str) -> Option<PathBuf> {
         .find(|p| p.is_file())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn compiler_messages_quote_only_the_students_files() {
-        let message = "error[E0061]: this function takes 2 arguments but 1 argument was supplied
-  --> labs/01-tcp-once/tests/scenarios.rs:12:5
-   |
-12 |     secret_test_code(1);
-   |     ^^^^^^^^^^^^^^^^---
-note: function defined here
-  --> labs/01-tcp-once/src/bin/lab01-server.rs:3:4
-   |
-3  | fn mine(a: u8, b: u8) {}
-   |    ^^^^";
-        let cut = own_lines_only(message, "labs/01-tcp-once/src/");
-        assert!(!cut.contains("secret_test_code"), "{cut}");
-        assert!(cut.contains("scenarios.rs:12:5 (not your file: its lines are not shown)"));
-        assert!(cut.contains("3  | fn mine(a: u8, b: u8) {}"), "{cut}");
-    }
-
-    #[test]
-    fn the_labs_programs_are_never_shared() {
-        let deps = Path::new("cache/debug/deps");
-        for name in [
-            "lab01_server-0123.d",
-            "lab01_server-0123",
-            "liblab05_framing-99.rlib",
-        ] {
-            assert_eq!(take(deps, name), Take::Skip, "{name}");
-        }
-        assert_eq!(take(Path::new("cache/debug"), "lab01-server"), Take::Skip);
-        assert_eq!(take(Path::new("cache/debug"), ".cargo-lock"), Take::Skip);
-        for name in ["scenarios-72ac", "labkit-12.d", "liblabkit-1.rlib", "harness-3"] {
-            assert_eq!(take(deps, name), Take::Link, "{name}");
-        }
-        // A fingerprint folder that does not exist holds no test: a
-        // program's, left out.
-        let fingerprints = Path::new("cache/debug/.fingerprint");
-        assert_eq!(take(fingerprints, "lab01-tcp-once-c9aa"), Take::Skip);
-        assert_eq!(take(fingerprints, "labkit-c9aa"), Take::Link);
-    }
-
-    #[test]
-    fn bwrap_status_lines_are_read() {
-        let before = namespaces().len();
-        record_namespace("{ \"child-pid\": 42, \"pid-namespace\": 4026532184, \"uts-namespace\": 1 }\n");
-        assert_eq!(namespaces()[before..], ["pid:[4026532184]".to_owned()]);
-    }
-}
-
 /// Builds `lab` from the grading copy `work` into the submission's own
 /// `target`, then runs its scenarios; both in sandboxes, both within one
 /// `deadline`. The verdicts are read from `verdicts` once the sandbox is
@@ -667,14 +759,15 @@ pub fn run_lab(
     let started = std::time::Instant::now();
     let stopped = || {
         format!(
-            "{}: stopped: building and running it took more than {} s (the lab deadline, `--lab-timeout`)",
-            lab.label(),
+            "lab {}: stopped: building and running it took more than {} s (the lab deadline, `--lab-timeout`)",
+            lab.number,
             deadline.as_secs()
         )
     };
     let built = run_captured(
         sandbox.build_command(work, target, &lab.package()),
         deadline,
+        sandbox.pids.as_deref(),
     )?;
     match built.status {
         Some(status) if status.success() => {}
@@ -716,8 +809,21 @@ pub fn run_lab(
             lab.scenarios.len().clamp(1, 16),
         ),
         left,
+        sandbox.pids.as_deref(),
     )?;
     let mut verdicts = crate::runner::read_verdicts(lab, verdicts);
+    if ran.too_many_processes {
+        let line = format!(
+            "lab {}: stopped: started more than {MAX_TASKS} processes and threads at once",
+            lab.number
+        );
+        for verdict in verdicts
+            .iter_mut()
+            .filter(|v| v.status != harness::report::Status::Pass)
+        {
+            verdict.message = format!("{line}; {}", verdict.message);
+        }
+    }
     if ran.status.is_none() {
         for verdict in &mut verdicts {
             if verdict.expected.is_empty() && verdict.actual.is_empty() {
@@ -727,4 +833,63 @@ pub fn run_lab(
         }
     }
     Ok(LabOutcome::Ran(verdicts))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn compiler_messages_quote_only_the_students_files() {
+        let message = "error[E0061]: this function takes 2 arguments but 1 argument was supplied
+  --> labs/01-tcp-once/tests/scenarios.rs:12:5
+   |
+12 |     secret_test_code(1);
+   |     ^^^^^^^^^^^^^^^^---
+note: function defined here
+  --> labs/01-tcp-once/src/bin/lab01-server.rs:3:4
+   |
+3  | fn mine(a: u8, b: u8) {}
+   |    ^^^^";
+        let cut = own_lines_only(message, "labs/01-tcp-once/src/");
+        assert!(!cut.contains("secret_test_code"), "{cut}");
+        assert!(cut.contains("scenarios.rs:12:5 (not your file: its lines are not shown)"));
+        assert!(cut.contains("3  | fn mine(a: u8, b: u8) {}"), "{cut}");
+    }
+
+    #[test]
+    fn the_labs_programs_are_never_shared() {
+        let deps = Path::new("cache/debug/deps");
+        for name in [
+            "lab01_server-0123.d",
+            "lab01_server-0123",
+            "liblab05_framing-99.rlib",
+        ] {
+            assert_eq!(take(deps, name), Take::Skip, "{name}");
+        }
+        assert_eq!(take(Path::new("cache/debug"), "lab01-server"), Take::Skip);
+        assert_eq!(take(Path::new("cache/debug"), ".cargo-lock"), Take::Skip);
+        for name in [
+            "scenarios-72ac",
+            "labkit-12.d",
+            "liblabkit-1.rlib",
+            "harness-3",
+        ] {
+            assert_eq!(take(deps, name), Take::Link, "{name}");
+        }
+        // A fingerprint folder that does not exist holds no test: a
+        // program's, left out.
+        let fingerprints = Path::new("cache/debug/.fingerprint");
+        assert_eq!(take(fingerprints, "lab01-tcp-once-c9aa"), Take::Skip);
+        assert_eq!(take(fingerprints, "labkit-c9aa"), Take::Link);
+    }
+
+    #[test]
+    fn bwrap_status_lines_are_read() {
+        let before = namespaces().len();
+        record_namespace(
+            "{ \"child-pid\": 42, \"pid-namespace\": 4026532184, \"uts-namespace\": 1 }\n",
+        );
+        assert_eq!(namespaces()[before..], ["pid:[4026532184]".to_owned()]);
+    }
 }
