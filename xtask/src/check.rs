@@ -4,10 +4,10 @@
 //! hint and the command to run next.
 
 use crate::labs::{Info, Lab};
-use crate::runner::{LabOutcome, run_lab};
+use crate::model::diff::{Side, TranscriptDiff};
+use crate::model::{LabOutcome, LabState, Status, lab_state, points};
+use crate::runner::run_lab;
 use anyhow::Result;
-use harness::report::Status;
-use similar::{ChangeTag, TextDiff};
 use std::io::IsTerminal;
 use std::path::Path;
 use std::time::Instant;
@@ -54,26 +54,6 @@ impl Style {
     }
 }
 
-/// How a whole lab went, for the summary and for `list`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum LabState {
-    Passed,
-    NotDone,
-    Failing,
-    DoesNotCompile,
-}
-
-impl LabState {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            LabState::Passed => "passed",
-            LabState::NotDone => "not done yet",
-            LabState::Failing => "failing",
-            LabState::DoesNotCompile => "does not compile",
-        }
-    }
-}
-
 /// The word a scenario's line starts with.
 fn status_word(status: Status, style: Style) -> String {
     match status {
@@ -85,54 +65,21 @@ fn status_word(status: Status, style: Style) -> String {
     }
 }
 
-/// The state of a lab from its outcome.
-pub fn lab_state(outcome: &LabOutcome) -> LabState {
-    match outcome {
-        LabOutcome::DoesNotCompile(_) => LabState::DoesNotCompile,
-        LabOutcome::Ran(verdicts) if verdicts.iter().all(|v| v.status == Status::Pass) => {
-            LabState::Passed
-        }
-        LabOutcome::Ran(verdicts)
-            if verdicts.iter().all(|v| v.status != Status::Pass)
-                && verdicts.iter().any(|v| v.status == Status::NotDone) =>
-        {
-            LabState::NotDone
-        }
-        LabOutcome::Ran(_) => LabState::Failing,
-    }
-}
-
-/// Points earned: the points of each passing scenario.
-pub fn points(lab: &Lab, outcome: &LabOutcome) -> u32 {
-    match outcome {
-        LabOutcome::DoesNotCompile(_) => 0,
-        LabOutcome::Ran(verdicts) => lab
-            .scenarios
-            .iter()
-            .zip(verdicts)
-            .filter(|(_, v)| v.status == Status::Pass)
-            .map(|(s, _)| s.points)
-            .sum(),
-    }
-}
-
-/// A unified diff, `-` for the snapshot (expected) and `+` for this run.
+/// A unified diff, `-` for the snapshot (expected) and `+` for this run,
+/// indented under the scenario's line.
 pub fn transcript_diff(expected: &str, actual: &str, style: Style) -> String {
-    let diff = TextDiff::from_lines(expected, actual);
     let mut out = String::new();
-    for group in diff.grouped_ops(3) {
-        for op in group {
-            for change in diff.iter_changes(&op) {
-                let line = change.value().trim_end_matches('\n');
-                let text = match change.tag() {
-                    ChangeTag::Delete => style.red(&format!("- {line}")),
-                    ChangeTag::Insert => style.green(&format!("+ {line}")),
-                    ChangeTag::Equal => style.dim(&format!("  {line}")),
-                };
-                out.push_str("      ");
-                out.push_str(&text);
-                out.push('\n');
-            }
+    for hunk in TranscriptDiff::new(expected, actual).hunks {
+        for line in hunk {
+            let text = line.plain();
+            let text = match line.side {
+                Side::Expected => style.red(&text),
+                Side::Actual => style.green(&text),
+                Side::Both => style.dim(&text),
+            };
+            out.push_str("      ");
+            out.push_str(&text);
+            out.push('\n');
         }
         out.push_str("      …\n");
     }
@@ -209,6 +156,19 @@ pub fn render_lab(lab: &Lab, outcome: &LabOutcome, style: Style) -> String {
                 points(lab, outcome),
                 lab.max_points()
             );
+            // What the harness could not force on this system (Windows,
+            // macOS): said once per lab, not per scenario.
+            let mut notes: Vec<&str> = Vec::new();
+            for verdict in verdicts.iter().filter(|v| v.status == Status::Pass) {
+                for note in verdict.message.lines().filter(|n| !n.is_empty()) {
+                    if !notes.contains(&note) {
+                        notes.push(note);
+                    }
+                }
+            }
+            for note in notes {
+                let _ = writeln!(out, "  {} {}", style.bold("note:"), style.dim(note));
+            }
         }
     }
     if state != LabState::Passed && state != LabState::NotDone {
@@ -325,6 +285,22 @@ mod tests {
         );
         assert_eq!(points(&lab(), &outcome), 2);
         assert_eq!(lab_state(&outcome), LabState::Failing);
+    }
+
+    #[test]
+    fn what_the_harness_could_not_force_is_noted_once_per_lab() {
+        let note = "On this system the harness cannot pace deliveries.";
+        let outcome = LabOutcome::Ran(vec![
+            verdict("a", Status::Pass, note, "x", "x"),
+            verdict("b", Status::Pass, note, "x", "x"),
+        ]);
+        assert_eq!(
+            render_lab(&lab(), &outcome, Style::plain()),
+            format!(
+                "✓ lab 1 · Single-shot TCP\n  pass    a (2 points)\n  pass    b (1 point)\n  \
+                 2 of 2 scenarios pass, 3 of 3 points\n  note: {note}\n"
+            )
+        );
     }
 
     #[test]

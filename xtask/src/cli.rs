@@ -17,7 +17,8 @@ commands for students:
 
 commands for instructors:
   starter --out DIR  write the students' copy: every solution region becomes todo!()
-  check-solutions    prove each lab's solution passes and its starter fails
+  check-solutions    prove each lab's solution passes, its starter and its mutants fail
+  mutants [N] [--repeat K]  run lab N's mutants (all labs' by default) K times each
   grade SUBMISSIONS --out REPORT [--labs 1,2] [--format exercism|gradescope] [--lab-timeout SECS]
         [--shard K/N] [--unsafe-no-sandbox]
                      grade every submission (folder, .zip or .tar.gz) of SUBMISSIONS, each in a
@@ -83,6 +84,7 @@ fn run(args: &[String]) -> Result<bool> {
             crate::grade::shard::merge(&reports, &out)?;
             Ok(true)
         }
+        ["mutants", rest @ ..] => crate::mutants::run(&root, &info, rest),
         ["grade", rest @ ..] => {
             let options =
                 crate::grade::parse_args(rest).map_err(|e| anyhow::anyhow!("{e:#}\n\n{USAGE}"))?;

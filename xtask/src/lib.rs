@@ -5,18 +5,25 @@
 //! # Layout
 //!
 //! - [`labs`]: reads `labs/info.toml`, the one list of labs.
+//! - [`model`]: a lab's result as data (outcome, state, points, diff,
+//!   grades), below everything that shows it.
 //! - [`runner`]: builds a lab and runs its scenarios, collecting verdicts.
 //! - [`check`]: `check-lab`: the report a learner reads.
 //! - [`state`]: the last check's results, for `list`.
 //! - [`cli`]: the commands and their usage.
 //! - [`starter`]: `starter`: the students' copy, solutions stubbed.
+//! - [`files`]: walks a workspace and syncs a working copy (starter, grade).
 //! - [`solutions`]: `check-solutions`: every solution passes, every stub fails.
+//! - [`mutants`]: every lab's typical mistakes fail its scenarios.
 //! - [`grade`]: `grade`: a whole class, with reports.
 
 pub mod check;
 pub mod cli;
+pub mod files;
 pub mod grade;
 pub mod labs;
+pub mod model;
+pub mod mutants;
 pub mod runner;
 pub mod solutions;
 pub mod starter;

@@ -10,10 +10,11 @@
 //! crates compile again from one run to the next.
 
 use crate::labs::{Info, Lab};
+use crate::model::Status;
+use crate::runner::messages::{self, Level};
 use crate::runner::{self, LabOutcome, RunOptions};
 use crate::starter::Starter;
 use anyhow::{Context, Result};
-use harness::report::Status;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -55,7 +56,8 @@ fn starter_problems(outcome: &LabOutcome) -> Vec<String> {
 }
 
 /// The warnings of building the starter (`cargo build --workspace
-/// --all-targets`), one per line.
+/// --all-targets`), one per line: the compiler's diagnostics from cargo's
+/// JSON messages, in rustc's short form, and cargo's own errors.
 fn starter_warnings(dir: &Path, options: &RunOptions) -> Result<Vec<String>> {
     let mut build = runner::cargo(dir);
     build.args([
@@ -63,19 +65,26 @@ fn starter_warnings(dir: &Path, options: &RunOptions) -> Result<Vec<String>> {
         "--workspace",
         "--all-targets",
         "--message-format",
-        "short",
+        "json-diagnostic-short",
         "--color",
         "never",
     ]);
     if let Some(target) = &options.target_dir {
         build.env("CARGO_TARGET_DIR", target);
     }
-    let built = runner::run_with_deadline(build, options.build_deadline, true, false)?;
-    let mut lines: Vec<String> = built
-        .stderr
-        .lines()
-        .filter(|l| l.contains("warning:") && !l.contains("generated ") || l.contains("error"))
-        .map(str::to_owned)
+    let built = runner::run_capturing_output(build, options.build_deadline, false)?;
+    let mut lines: Vec<String> = messages::diagnostics(&built.stdout)
+        .into_iter()
+        .filter(|d| matches!(d.level, Level::Warning | Level::Error))
+        .filter_map(|d| d.rendered)
+        .map(|text| text.trim_end().to_owned())
+        .chain(
+            built
+                .stderr
+                .lines()
+                .filter(|l| l.starts_with("error"))
+                .map(str::to_owned),
+        )
         .collect();
     if built.status.is_none_or(|s| !s.success()) && lines.is_empty() {
         lines.push(format!(
@@ -149,10 +158,12 @@ pub fn check_solutions(root: &Path, info: &Info) -> Result<bool> {
             }
         }
     }
+    let labs: Vec<&Lab> = info.labs.iter().collect();
+    ok &= crate::mutants::check(root, &labs, 1, &target)?;
     println!(
         "{} in {:.1} s",
         if ok {
-            "every solution passes and every starter fails"
+            "every solution passes, every starter and every mutant fails"
         } else {
             "check-solutions FAILED"
         },

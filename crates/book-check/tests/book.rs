@@ -557,10 +557,7 @@ const ROW_TOPICS: &[(u32, &[&str])] = &[
     ),
     (20, &["received 0 bytes"]),
     (21, &["the rest is lost"]),
-    (
-        22,
-        &["recv #2", "from_utf8 fails", "separate writes of 1 byte"],
-    ),
+    (22, &["recv #2", "from_utf8 fails", "pieces of 1 byte"]),
     (23, &["65507", "65508", "65527"]),
     (24, &["received 65507 bytes"]),
     (25, &["message 1:", "got 3 of 12 bytes"]),

@@ -26,8 +26,43 @@ pub fn quote_bytes(bytes: &[u8]) -> String {
     if bytes.is_empty() {
         return "\"\"".to_owned();
     }
-    let units: Vec<Unit> = units(bytes).collect();
+    // Runs of one ASCII byte are found on the bytes themselves, so a
+    // payload of megabytes (the Ctrl-Z scenarios) is folded without
+    // decoding each byte. An ASCII byte is never part of a multi-byte
+    // character, so cutting there decodes the rest the same way.
     let mut pieces: Vec<String> = Vec::new();
+    let (mut start, mut i) = (0, 0);
+    while i < bytes.len() {
+        let b = bytes[i];
+        let run = if b.is_ascii() {
+            bytes[i..]
+                .iter()
+                .position(|&c| c != b)
+                .unwrap_or(bytes.len() - i)
+        } else {
+            1
+        };
+        if run >= FOLD_RUN {
+            quote_units(&bytes[start..i], &mut pieces);
+            pieces.push(fold(Unit::Char(char::from(b)), run));
+            start = i + run;
+        }
+        i += run;
+    }
+    quote_units(&bytes[start..], &mut pieces);
+    pieces.join(" + ")
+}
+
+fn fold(unit: Unit, run: usize) -> String {
+    let mut one = String::new();
+    unit.push_quoted(&mut one, '\'');
+    format!("'{one}' × {run}")
+}
+
+/// Appends the pieces of `bytes`: quoted text, and runs of one character
+/// folded.
+fn quote_units(bytes: &[u8], pieces: &mut Vec<String>) {
+    let units: Vec<Unit> = units(bytes).collect();
     let mut text = String::new();
     let mut i = 0;
     while i < units.len() {
@@ -37,9 +72,7 @@ pub fn quote_bytes(bytes: &[u8]) -> String {
                 pieces.push(format!("\"{text}\""));
                 text.clear();
             }
-            let mut one = String::new();
-            units[i].push_quoted(&mut one, '\'');
-            pieces.push(format!("'{one}' × {run}"));
+            pieces.push(fold(units[i], run));
             i += run;
         } else {
             units[i].push_quoted(&mut text, '"');
@@ -49,7 +82,6 @@ pub fn quote_bytes(bytes: &[u8]) -> String {
     if !text.is_empty() {
         pieces.push(format!("\"{text}\""));
     }
-    pieces.join(" + ")
 }
 
 /// Renders one line a program printed. Plain text stays as it is, so
@@ -95,6 +127,14 @@ mod tests {
         bytes.push(0xe4);
         assert_eq!(quote_bytes(&bytes), r#"'a' × 1023 + "\xe4""#);
         assert_eq!(quote_bytes(&[b'x'; 15]), format!("\"{}\"", "x".repeat(15)));
+        let mut mixed = b"ab".to_vec();
+        mixed.extend([b'\n'; 20]);
+        mixed.extend("你".repeat(16).as_bytes());
+        mixed.extend(b"\xe4z");
+        assert_eq!(
+            quote_bytes(&mixed),
+            r#""ab" + '\n' × 20 + '你' × 16 + "\xe4z""#
+        );
     }
 
     #[test]

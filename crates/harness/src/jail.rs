@@ -13,8 +13,9 @@
 //!   it (`--die-with-parent`, PID 1 of the namespace reaps);
 //! - an empty `/proc`: no parent's environment, file descriptors or
 //!   working folder to read;
-//! - the whole file system read-only, except its scratch folder; the
-//!   verdict folder named by [`crate::report::REPORT_DIR_ENV`] is hidden;
+//! - the whole file system read-only, except its scratch folder (a
+//!   private tmpfs of [`SCRATCH_BYTES`]); the verdict folder named by
+//!   [`crate::report::REPORT_DIR_ENV`] is hidden;
 //! - an environment cleared to what [`crate::process`] sets, plus `PATH`:
 //!   this variable and the verdict folder's are not passed on;
 //! - at most [`MAX_PROCESSES`] processes (`RLIMIT_NPROC`, counted in the
@@ -30,6 +31,19 @@ use std::process::Command;
 /// Names the `bwrap` that starts programs under test (set by the grader
 /// inside its sandbox; unset, programs start directly).
 pub const JAIL_ENV: &str = "SOCKET_LABS_JAIL";
+
+/// The size of a jailed program's own writable folder.
+pub const SCRATCH_BYTES: u64 = 32 << 20;
+
+/// How a jailed program ended, from bwrap's exit code: bwrap exits with
+/// 128 + N when the program was killed by signal N.
+pub(crate) fn exit_code(code: i32) -> crate::ExitHow {
+    if std::env::var_os(JAIL_ENV).is_some() && (129..=128 + 64).contains(&code) {
+        crate::ExitHow::Signal(code - 128)
+    } else {
+        crate::ExitHow::Code(code)
+    }
+}
 
 /// util-linux's `prlimit`, which sets a limit and runs the program.
 const PRLIMIT: &str = "/usr/bin/prlimit";
@@ -67,6 +81,22 @@ pub(crate) fn command(program: &Path, args: &[String], scratch: &Path) -> Comman
     command
 }
 
+/// The process whose `/proc` shows the program started as `pid`: `pid`
+/// itself, or in the jail the program that bwrap (`pid`) started through
+/// the jail's first process (its grandchild). The process group is still
+/// `pid`'s: signals to the group reach the program.
+pub(crate) fn program_pid(pid: u32) -> u32 {
+    if std::env::var_os(JAIL_ENV).is_none() {
+        return pid;
+    }
+    let first_child = |pid: u32| {
+        std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children"))
+            .ok()
+            .and_then(|c| c.split_whitespace().next()?.parse::<u32>().ok())
+    };
+    first_child(pid).and_then(first_child).unwrap_or(pid)
+}
+
 /// bwrap's arguments for one program (before `--`).
 fn jail_args(scratch: &Path) -> Vec<OsString> {
     let mut out: Vec<OsString> = [
@@ -102,15 +132,20 @@ fn jail_args(scratch: &Path) -> Vec<OsString> {
             out.push(arg);
         }
     }
+    // Its own small disk: a private tmpfs at the scratch folder's path,
+    // smaller than the largest file a program may write (see `limits`),
+    // so a disk bomb meets "no space left" the same way every run.
     let scratch = scratch.as_os_str();
+    let size = SCRATCH_BYTES.to_string();
     for arg in [
-        "--bind".as_ref(),
-        scratch,
+        "--size".as_ref(),
+        size.as_ref(),
+        "--tmpfs".as_ref(),
         scratch,
         "--chdir".as_ref(),
         scratch,
     ] {
-        out.push(arg.to_owned());
+        out.push(std::ffi::OsStr::to_owned(arg));
     }
     out
 }

@@ -14,6 +14,11 @@
 //! - [`peer`]: the scripted other side: TCP client, TCP server, UDP.
 //! - [`jail`]: when the grader asks, programs under test start in a
 //!   nested sandbox, one step further removed than the judging test.
+//! - [`pace`]: paced delivery, a peer's pieces read one `read` each
+//!   (deterministic short reads); [`suspend`]: Ctrl-Z on a program blocked
+//!   in a write (deterministic short writes); [`limits`]: the memory and
+//!   file limits of programs under test. Linux; elsewhere they fall back
+//!   and the verdict says so.
 //! - [`report`]: the per-scenario verdict files that `cargo xtask
 //!   check-lab` and the grader read, and the [`assert_transcript!`] macro.
 //!
@@ -45,9 +50,14 @@ mod bind_check;
 pub mod child;
 pub mod escape;
 pub mod jail;
+pub mod limits;
+#[cfg(target_os = "linux")]
+mod observe;
+pub mod pace;
 pub mod peer;
 pub mod process;
 pub mod report;
+pub mod suspend;
 pub mod transcript;
 
 pub use peer::{TcpPeer, TcpServerPeer, UdpPeer, describe_io_error};

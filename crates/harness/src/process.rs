@@ -69,6 +69,9 @@ impl Running {
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
         child::new_process_group(&mut command);
+        if !crate::limits::apply(&mut command) {
+            log.note(crate::limits::FALLBACK_NOTE);
+        }
         let mut child = command.spawn()?;
         let stdin = child.stdin.take();
         let stdout = spawn_reader(child.stdout.take().expect("stdout is piped"));
@@ -95,6 +98,13 @@ impl Running {
     /// The program's name as it appears in the transcript: `lab01-server`.
     pub fn name(&self) -> &str {
         &self.name
+    }
+
+    /// The program's process id (and its process group's), for what the
+    /// harness reads of it in Linux's `/proc` (pacing, Ctrl-Z).
+    #[cfg(target_os = "linux")]
+    pub(crate) fn pid(&self) -> u32 {
+        self.exit.pid()
     }
 
     /// Waits for the next line on stdout and records it.
@@ -305,7 +315,7 @@ fn exit_how(status: io::Result<ExitStatus>) -> ExitHow {
         return ExitHow::Code(-1);
     };
     if let Some(code) = status.code() {
-        return ExitHow::Code(code);
+        return crate::jail::exit_code(code);
     }
     #[cfg(unix)]
     {

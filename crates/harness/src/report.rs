@@ -38,7 +38,9 @@ pub enum Status {
 pub struct Verdict {
     pub scenario: String,
     pub status: Status,
-    /// One line for a person: what went wrong, or empty on a pass.
+    /// One line for a person: what went wrong; on a pass, empty or what the
+    /// harness could not check on this system, one note a line (see
+    /// `Transcript::notes`).
     pub message: String,
     /// The snapshot's transcript (empty when there is no snapshot).
     pub expected: String,
@@ -46,14 +48,13 @@ pub struct Verdict {
     pub actual: String,
 }
 
-/// The text of a committed insta snapshot: what follows its metadata
-/// header, with trailing white space removed (as insta compares it).
+/// The text of a committed insta snapshot, as insta compares it (read by
+/// `insta::Snapshot::from_file`: what follows the metadata header, line
+/// ends normalised, trailing white space removed). `None` when there is no
+/// readable text snapshot at `path`.
 pub fn read_snapshot(path: &Path) -> Option<String> {
-    let text = std::fs::read_to_string(path).ok()?;
-    let text = text.replace("\r\n", "\n");
-    let body = text.strip_prefix("---\n")?;
-    let end = body.find("\n---\n")?;
-    Some(body[end + 5..].trim_end().to_owned())
+    let snapshot = insta::Snapshot::from_file(path).ok()?;
+    Some(snapshot.contents().as_text()?.to_string())
 }
 
 /// Where insta keeps the snapshot named `name` of the test file `test_file`
@@ -72,7 +73,8 @@ pub fn judge(scenario: &str, expected: Option<&str>, transcript: &Transcript) ->
     let actual = transcript.render();
     let expected_text = expected.unwrap_or_default().to_owned();
     let (status, message) = if expected.is_some_and(|e| e == actual.trim_end()) {
-        (Status::Pass, String::new())
+        // A pass says what this system kept the harness from checking.
+        (Status::Pass, transcript.notes().join("\n"))
     } else if let Some(location) = transcript.todo_location() {
         (
             Status::NotDone,
@@ -85,6 +87,15 @@ pub fn judge(scenario: &str, expected: Option<&str>, transcript: &Transcript) ->
         )
     } else if let Some(panic) = transcript.panic_message() {
         (Status::Error, format!("the program panicked: {panic}"))
+    } else if let Some(failed) = transcript.allocation_failure() {
+        (
+            Status::Error,
+            format!(
+                "the program aborted: {failed} (a program under test may use {} MiB of address \
+                 space: did it allocate what a length asked for before checking it?)",
+                crate::limits::ADDRESS_SPACE >> 20
+            ),
+        )
     } else if transcript.timed_out() {
         let line = transcript
             .events
@@ -113,22 +124,53 @@ pub fn judge(scenario: &str, expected: Option<&str>, transcript: &Transcript) ->
     }
 }
 
-/// Names the first line where two transcripts differ.
-pub fn first_difference(expected: &str, actual: &str) -> String {
-    let mut exp = expected.lines();
-    let mut act = actual.lines();
-    let mut n = 1;
-    loop {
-        match (exp.next(), act.next()) {
-            (Some(e), Some(a)) if e == a => n += 1,
-            (Some(e), Some(a)) => return format!("line {n}: expected `{e}`, got `{a}`"),
-            (Some(e), None) => {
-                return format!("line {n}: expected `{e}`, but the transcript ends there");
-            }
-            (None, Some(a)) => return format!("line {n}: found extra line `{a}`"),
-            (None, None) => return "the transcripts differ only in white space".to_owned(),
+/// Where two transcripts first differ, line by line (found with
+/// `similar`'s diff: the first change after the common lines).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FirstDifference {
+    /// 1-based.
+    pub line: usize,
+    /// The expected line there, `None` past the expected end.
+    pub expected: Option<String>,
+    /// This run's line there, `None` past the transcript's end.
+    pub actual: Option<String>,
+}
+
+impl FirstDifference {
+    /// The first differing line, or `None` when the lines are the same
+    /// (the texts may still differ in white space at line ends).
+    pub fn find(expected: &str, actual: &str) -> Option<FirstDifference> {
+        let exp: Vec<&str> = expected.lines().collect();
+        let act: Vec<&str> = actual.lines().collect();
+        let ops = similar::capture_diff_slices(similar::Algorithm::Myers, &exp, &act);
+        let change = ops.iter().find(|op| op.tag() != similar::DiffTag::Equal)?;
+        let at = change.old_range().start;
+        Some(FirstDifference {
+            line: at + 1,
+            expected: exp.get(at).map(|l| (*l).to_owned()),
+            actual: act.get(change.new_range().start).map(|l| (*l).to_owned()),
+        })
+    }
+}
+
+impl std::fmt::Display for FirstDifference {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let n = self.line;
+        match (&self.expected, &self.actual) {
+            (Some(e), Some(a)) => write!(f, "line {n}: expected `{e}`, got `{a}`"),
+            (Some(e), None) => write!(f, "line {n}: expected `{e}`, but the transcript ends there"),
+            (None, Some(a)) => write!(f, "line {n}: found extra line `{a}`"),
+            (None, None) => write!(f, "line {n}: both transcripts end here"),
         }
     }
+}
+
+/// Names the first line where two transcripts differ.
+pub fn first_difference(expected: &str, actual: &str) -> String {
+    FirstDifference::find(expected, actual).map_or_else(
+        || "the transcripts differ only in white space".to_owned(),
+        |d| d.to_string(),
+    )
 }
 
 /// Writes the verdict file if [`REPORT_DIR_ENV`] is set. Called by

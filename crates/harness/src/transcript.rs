@@ -205,6 +205,10 @@ struct Redaction {
 pub struct Transcript {
     pub events: Vec<Event>,
     redactions: Vec<Redaction>,
+    /// What the harness could not do on this system (no `/proc`, no
+    /// signals): said with the verdict, never in the rendered transcript,
+    /// which must be the same on every system.
+    notes: Vec<String>,
 }
 
 impl Transcript {
@@ -229,6 +233,12 @@ impl Transcript {
         text
     }
 
+    /// What the harness could not do on this system, to say with the
+    /// verdict (see [`crate::pace`], [`crate::suspend`], [`crate::limits`]).
+    pub fn notes(&self) -> &[String] {
+        &self.notes
+    }
+
     /// The location of the first `todo!()` that a program under test hit,
     /// as `FILE:LINE`, read from Rust's panic message on stderr.
     pub fn todo_location(&self) -> Option<String> {
@@ -246,6 +256,22 @@ impl Transcript {
         self.panic_lines()
             .next()
             .map(|(location, message)| format!("{message} at {location}"))
+    }
+
+    /// Rust's line when a program's allocation failed and it aborted
+    /// (`memory allocation of 4294967295 bytes failed`): under the
+    /// harness's address-space limit ([`crate::limits`]) that is what
+    /// allocating what a peer asks for, before checking it, does.
+    pub fn allocation_failure(&self) -> Option<String> {
+        self.events.iter().find_map(|e| match &e.kind {
+            EventKind::Output {
+                stream: Stream::Stderr,
+                line,
+            } if line.starts_with(b"memory allocation of ") => {
+                Some(String::from_utf8_lossy(line).into_owned())
+            }
+            _ => None,
+        })
     }
 
     /// Pairs of (location, message) of Rust panics printed on stderr.

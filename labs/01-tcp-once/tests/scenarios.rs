@@ -113,6 +113,32 @@ fn client_normal_exchange() {
 }
 
 #[test]
+fn client_message_of_5_mib_cut_short_by_ctrl_z() {
+    let transcript = harness::run(|s| {
+        let mut listener = s.listen("server")?;
+        let message = "x".repeat(5 * 1024 * 1024);
+        let mut client = start_client(s, listener.addr(), &message)?;
+        let mut conn = listener.accept("lab01-client")?;
+        // The server does not read yet: the client's message fills both
+        // sockets' buffers (about 4 MiB) and its write blocks.
+        conn.suspend_writer(&client)?;
+        conn.recv_exact(message.len())?;
+        conn.send(REPLY)?;
+        client.expect_line()?;
+        conn.expect_eof()?;
+        client.expect_exit()
+    });
+    assert_transcript!(
+        "client_message_of_5_mib_cut_short_by_ctrl_z",
+        "A 5 MiB message to a server that does not read yet: the client's write blocks, and the \
+         harness suspends and resumes the client (Ctrl-Z, fg), which makes that write return a \
+         short count. write_all (Python's sendall) sends the rest, so all 5 MiB arrive; a single \
+         write (Python's send) would lose the rest.",
+        transcript
+    );
+}
+
+#[test]
 fn client_server_closes_without_replying() {
     let transcript = harness::run(|s| {
         let mut listener = s.listen("server")?;

@@ -138,8 +138,10 @@ impl<R: Read> FrameReader<R> {
     ///
     /// # Errors
     ///
-    /// - `UnexpectedEof`, `connection closed mid-frame: got X of Y bytes`,
-    ///   when the stream ends inside a frame;
+    /// - `UnexpectedEof` when the stream ends inside a frame:
+    ///   `connection closed mid-frame: got X of Y bytes` (X bytes of a
+    ///   payload of Y), or `connection closed mid-frame: got X of 4 bytes of
+    ///   the length` when it ends inside the 4-byte header;
     /// - `InvalidData` when a length is above [`Self::max_frame_len`],
     ///   detected from the header alone, before anything is allocated for
     ///   the payload (a peer cannot make us allocate 4 GiB by sending four

@@ -218,3 +218,94 @@ fn an_empty_stream_is_a_clean_eof() {
     let (frames, error) = read_all(&mut Pieces::new([]));
     assert_eq!((frames, error), (vec![], None));
 }
+
+// The reader in four steps, in the order the book's lab 5 chapter builds
+// it. Each step's tests need only that step and the ones before it, so you
+// can write `read_frame` one step at a time and check each with
+// `cargo test -p lab05-framing --test frame step1` (then step2, step3,
+// step4); the tests above then check the whole reader against every way
+// TCP may cut the stream.
+
+/// Step 1: read the 4 header bytes fully. One read may return 1 byte of
+/// them: keep reading until all 4 are there. (The empty message is a header
+/// and nothing else.)
+#[test]
+fn step1_a_header_cut_in_pieces_is_read_whole() {
+    let mut stream = Pieces::new([vec![0], vec![0], vec![0], vec![0]]);
+    let mut frames = FrameReader::new(&mut stream);
+    assert_eq!(frames.read_frame().unwrap(), Some(vec![]));
+}
+
+/// Step 2: check the length against the maximum as soon as the header is
+/// there, before reading the payload or making room for it. Here the 9
+/// promised bytes never come: only the header can refuse the frame.
+#[test]
+fn step2_a_length_above_the_maximum_is_refused_from_the_header_alone() {
+    let mut stream = Pieces::new([vec![0, 0, 0, 9]]);
+    let err = FrameReader::with_max_frame_len(&mut stream, 8)
+        .read_frame()
+        .unwrap_err();
+    assert_eq!(
+        (err.kind(), err.to_string()),
+        (
+            io::ErrorKind::InvalidData,
+            "frame length 9 is above the maximum of 8 bytes".to_owned()
+        )
+    );
+}
+
+/// Step 3: read the payload fully, however it is cut.
+#[test]
+fn step3_a_payload_cut_in_pieces_is_read_whole() {
+    let mut stream = Pieces::new([vec![0, 0, 0, 5, b'h'], vec![b'e', b'l'], vec![b'l', b'o']]);
+    let mut frames = FrameReader::new(&mut stream);
+    assert_eq!(frames.read_frame().unwrap(), Some(b"hello".to_vec()));
+}
+
+/// Step 3, the other way round: one read may bring several frames; the
+/// bytes after a frame belong to the next one and must not be lost.
+#[test]
+fn step3_bytes_after_a_frame_are_kept_for_the_next_one() {
+    let mut stream = Pieces::new([encode(&[b"hello", b"", b"!"])]);
+    let mut frames = FrameReader::new(&mut stream);
+    assert_eq!(frames.read_frame().unwrap(), Some(b"hello".to_vec()));
+    assert_eq!(frames.read_frame().unwrap(), Some(vec![]));
+    assert_eq!(frames.read_frame().unwrap(), Some(b"!".to_vec()));
+}
+
+/// Step 4: EOF before the first byte of a header is the clean end of the
+/// stream, `Ok(None)`: the peer closed between two frames.
+#[test]
+fn step4_eof_before_the_first_header_byte_is_a_clean_end() {
+    let mut stream = Pieces::new([encode(&[b"hi"])]);
+    let mut frames = FrameReader::new(&mut stream);
+    assert_eq!(frames.read_frame().unwrap(), Some(b"hi".to_vec()));
+    assert_eq!(frames.read_frame().unwrap(), None);
+}
+
+/// Step 4: EOF anywhere else (inside the header, right after it, inside the
+/// payload) is an `UnexpectedEof` error that says how much came.
+#[test]
+fn step4_eof_anywhere_else_is_an_unexpected_eof() {
+    for (wire, expected) in [
+        (
+            vec![0, 0],
+            "connection closed mid-frame: got 2 of 4 bytes of the length",
+        ),
+        (
+            vec![0, 0, 0, 5],
+            "connection closed mid-frame: got 0 of 5 bytes",
+        ),
+        (
+            vec![0, 0, 0, 5, b'h', b'e'],
+            "connection closed mid-frame: got 2 of 5 bytes",
+        ),
+    ] {
+        let mut stream = Pieces::new([wire]);
+        let err = FrameReader::new(&mut stream).read_frame().unwrap_err();
+        assert_eq!(
+            (err.kind(), err.to_string()),
+            (io::ErrorKind::UnexpectedEof, expected.to_owned())
+        );
+    }
+}

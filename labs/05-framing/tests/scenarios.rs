@@ -68,15 +68,68 @@ fn server_frame_one_byte_at_a_time() {
     let transcript = harness::run(|s| {
         let (mut server, mut client) = server_and_client(s)?;
         let wire = frame("你好, framing");
-        client.send_in_pieces(&wire, 1)?;
+        let pieces: Vec<&[u8]> = wire.chunks(1).collect();
+        client.send_paced(&server, &pieces)?;
         server.expect_line()?;
         client.recv_exact(wire.len())?;
         close_and_expect_goodbye(&mut server, client)
     });
     assert_transcript!(
         "server_frame_one_byte_at_a_time",
-        "半包 at its worst: one frame arrives one byte per write (even the length header is cut \
-         in four). The server waits until the whole frame is there and prints one message.",
+        "半包 at its worst: one frame arrives one byte at a time, and the harness sends each byte \
+         only once the server has read the one before, so every read returns ONE byte (even the \
+         length header takes four reads). The server waits until the whole frame is there and \
+         prints one message.",
+        transcript
+    );
+}
+
+#[test]
+fn server_header_and_payload_each_cut_across_reads() {
+    let transcript = harness::run(|s| {
+        let (mut server, mut client) = server_and_client(s)?;
+        // 12, not 10: a length byte of 0x0a would be shown as "\n".
+        let wire = frame("hello, world");
+        // Half the header: a single `read` into [u8; 4] gets these 2 bytes.
+        client.send_paced(&server, &[&wire[..2]])?;
+        client.expect_nothing_yet()?;
+        // The rest of the header and 7 of the 12 payload bytes: a single
+        // `read` of the payload gets these 7.
+        client.send_paced(&server, &[&wire[2..11]])?;
+        client.expect_nothing_yet()?;
+        client.send_paced(&server, &[&wire[11..]])?;
+        server.expect_line()?;
+        client.recv_exact(wire.len())?;
+        close_and_expect_goodbye(&mut server, client)
+    });
+    assert_transcript!(
+        "server_header_and_payload_each_cut_across_reads",
+        "Paced delivery: the harness sends 2 bytes of the header, then the other 2 with 7 bytes of \
+         the payload, then the last 5, each only once the server has read the one before. No read \
+         returns a whole header or a whole payload; the server keeps reading until it has them, and \
+         answers nothing before the frame is complete.",
+        transcript
+    );
+}
+
+#[test]
+fn server_echo_of_5_mib_cut_short_by_ctrl_z() {
+    let transcript = harness::run(|s| {
+        let (mut server, mut client) = server_and_client(s)?;
+        let wire = frame(vec![b'x'; 5 * 1024 * 1024]);
+        client.send(&wire)?;
+        server.expect_line()?;
+        // The client does not read yet: the server's echo fills both
+        // sockets' buffers (about 4 MiB) and its write blocks.
+        client.suspend_writer(&server)?;
+        client.recv_exact(wire.len())?;
+        close_and_expect_goodbye(&mut server, client)
+    });
+    assert_transcript!(
+        "server_echo_of_5_mib_cut_short_by_ctrl_z",
+        "A 5 MiB frame, echoed to a client that does not read yet: the server's write blocks, and \
+         the harness suspends and resumes the server (Ctrl-Z, fg), which makes that write return a \
+         short count. write_all (Python's sendall) sends the rest; a single write would lose it.",
         transcript
     );
 }
@@ -186,6 +239,35 @@ fn client_burst_arrives_merged_and_is_split_by_lengths() {
         "The client sends its three lines as frames in one burst; the server reads them all in ONE \
          recv (merged), and replies with three frames in one write. The client still prints three \
          replies, one empty, because each frame says how long it is.",
+        transcript
+    );
+}
+
+#[test]
+fn client_burst_of_5_mib_cut_short_by_ctrl_z() {
+    let transcript = harness::run(|s| {
+        let mut listener = s.listen("server")?;
+        let mut client = s.start_with_stdin(CLIENT, &[&listener.addr().to_string()])?;
+        let line = "x".repeat(5 * 1024 * 1024);
+        client.type_line(&line)?;
+        client.close_stdin();
+        let mut conn = listener.accept("lab05-client")?;
+        // The server does not read yet: the client's burst fills both
+        // sockets' buffers and its write blocks.
+        conn.suspend_writer(&client)?;
+        let wire = frame(&line);
+        conn.recv_exact(wire.len())?;
+        client.expect_line()?;
+        conn.send(&wire)?;
+        client.expect_line()?;
+        client.expect_exit()?;
+        conn.expect_eof()
+    });
+    assert_transcript!(
+        "client_burst_of_5_mib_cut_short_by_ctrl_z",
+        "The client's burst is one 5 MiB frame, to a server that does not read yet: the client's \
+         write blocks, and the harness suspends and resumes it (Ctrl-Z, fg), which makes that write \
+         return a short count. write_all sends the rest and the whole frame arrives.",
         transcript
     );
 }

@@ -288,46 +288,22 @@ pub fn find_workspace(dir: &Path) -> Option<PathBuf> {
 ///
 /// More than [`MAX_FILES`] files.
 pub fn list_files(root: &Path) -> Result<Vec<String>> {
-    fn walk(dir: &Path, rel: &str, out: &mut Vec<String>) -> Result<()> {
-        let Ok(entries) = std::fs::read_dir(dir) else {
-            return Ok(());
-        };
-        for entry in entries.flatten() {
-            let Ok(kind) = entry.file_type() else {
-                continue;
-            };
-            let Some(name) = entry.file_name().to_str().map(str::to_owned) else {
-                // Not UTF-8: no Rust module or test can have this name.
-                // Listed, escaped, for the feedback; never read.
-                let raw = entry.file_name();
-                let shown = escaped_name(&raw);
-                out.push(format!(
-                    "{NOT_UTF8}{rel}{}{shown}",
-                    if rel.is_empty() { "" } else { "/" }
-                ));
-                continue;
-            };
-            let path = if rel.is_empty() {
-                name.clone()
-            } else {
-                format!("{rel}/{name}")
-            };
-            if kind.is_dir() {
-                if SKIPPED_DIRS.contains(&name.as_str()) {
-                    continue;
-                }
-                walk(&entry.path(), &path, out)?;
-            } else if kind.is_file() {
-                out.push(path);
-                if out.len() > MAX_FILES {
-                    bail!("more than {MAX_FILES} files: not a submission of source code");
-                }
-            }
-        }
-        Ok(())
-    }
+    let skip = |rel: &str| SKIPPED_DIRS.contains(&crate::files::file_name(rel));
     let mut out = Vec::new();
-    walk(root, "", &mut out)?;
+    // A folder that cannot be read holds nothing to grade.
+    for path in crate::files::walk(root, skip).flatten() {
+        // A name that is not UTF-8 comes out of the walk with U+FFFD in
+        // place of its bytes, and names no file: listed escaped, never read.
+        let path = if path.contains('\u{FFFD}') && !root.join(&path).exists() {
+            format!("{NOT_UTF8}{}", escaped_path(root, &path))
+        } else {
+            path
+        };
+        out.push(path);
+        if out.len() > MAX_FILES {
+            bail!("more than {MAX_FILES} files: not a submission of source code");
+        }
+    }
     out.sort();
     Ok(out)
 }
@@ -335,6 +311,29 @@ pub fn list_files(root: &Path) -> Result<Vec<String>> {
 /// Marks an entry of [`list_files`] whose name is not UTF-8 (shown
 /// escaped after the marker); such a file is never read.
 pub const NOT_UTF8: &str = "\u{0}not-utf8:";
+
+/// The relative path `lossy` (as the walk shows it) with its bytes that are
+/// not UTF-8 shown as `\xNN`, read from the folders themselves.
+fn escaped_path(root: &Path, lossy: &str) -> String {
+    let mut dir = root.to_path_buf();
+    let mut shown = Vec::new();
+    for part in lossy.split('/') {
+        let raw = std::fs::read_dir(&dir).ok().and_then(|entries| {
+            entries
+                .flatten()
+                .map(|e| e.file_name())
+                .find(|name| name.to_string_lossy() == part)
+        });
+        match raw {
+            Some(name) => {
+                shown.push(escaped_name(&name));
+                dir.push(name);
+            }
+            None => shown.push(part.to_owned()),
+        }
+    }
+    shown.join("/")
+}
 
 /// A file name with its bytes that are not UTF-8 shown as `\xNN`.
 fn escaped_name(name: &std::ffi::OsStr) -> String {

@@ -1,21 +1,37 @@
 //! The grader's reports: `grades.csv` (one row per student, one column per
 //! lab), `grades.json` (everything, per scenario), `feedback/<student>.md`
 //! (what a student reads), the terminal summary, and on request Exercism's
-//! test-runner `results.json` (version 2) or Gradescope's `results.json`.
+//! test-runner `results.json` (version 2) or Gradescope's `results.json`
+//! (written by [`super::formats`]).
 //!
 //! Everything is written in the order of the students' ids and of the
 //! labs, with no time stamps, so grading the same folder twice writes the
 //! same `grades.csv`.
 
-use super::{Format, LabGrade, StudentGrade};
+use super::{Format, formats};
 use crate::labs::Lab;
+use crate::model::grade::{LabGrade, ScenarioGrade, StudentGrade};
+use crate::model::{LabState, Status, status_word};
 use anyhow::{Context, Result};
-use serde_json::json;
+use serde::Serialize;
 use std::fmt::Write as _;
 use std::path::Path;
 
-/// Exercism cuts a test's `output` at 500 characters.
-const EXERCISM_OUTPUT: usize = 500;
+/// `grades.json`.
+#[derive(Serialize)]
+struct GradesFile<'a> {
+    labs: Vec<LabInfo<'a>>,
+    students: &'a [StudentGrade],
+}
+
+/// A lab as `grades.json` lists it.
+#[derive(Serialize)]
+struct LabInfo<'a> {
+    max_points: u32,
+    number: u32,
+    package: String,
+    title: &'a str,
+}
 
 fn write(path: &Path, text: &str) -> Result<()> {
     if let Some(dir) = path.parent() {
@@ -44,15 +60,20 @@ pub fn write_all(
         // grades.csv has no room for a note: a file beside it says so.
         write(&out.join("UNSANDBOXED.txt"), &format!("{UNSANDBOXED}\n"))?;
     }
-    let json = serde_json::to_string_pretty(&json!({
-        "labs": labs.iter().map(|l| json!({
-            "number": l.number,
-            "package": l.package(),
-            "title": l.title,
-            "max_points": l.max_points(),
-        })).collect::<Vec<_>>(),
-        "students": grades,
-    }))?;
+    // Through a `Value`, whose maps sort their keys: the file lists every
+    // object's fields in alphabetical order.
+    let json = serde_json::to_string_pretty(&serde_json::to_value(GradesFile {
+        labs: labs
+            .iter()
+            .map(|l| LabInfo {
+                max_points: l.max_points(),
+                number: l.number,
+                package: l.package(),
+                title: &l.title,
+            })
+            .collect(),
+        students: grades,
+    })?)?;
     write(&out.join("grades.json"), &(json + "\n"))?;
     for grade in grades {
         write(
@@ -61,8 +82,8 @@ pub fn write_all(
         )?;
         if let Some(format) = format {
             let (name, text) = match format {
-                Format::Exercism => ("exercism", exercism(grade)),
-                Format::Gradescope => ("gradescope", gradescope(grade)),
+                Format::Exercism => ("exercism", formats::exercism(grade)),
+                Format::Gradescope => ("gradescope", formats::gradescope(grade)),
             };
             let path = if single {
                 out.join("results.json")
@@ -128,8 +149,8 @@ pub fn summary_table(labs: &[&Lab], grades: &[StudentGrade]) -> String {
             let mut notes: Vec<String> = grade
                 .labs
                 .iter()
-                .filter(|l| !super::passed(&l.state))
-                .map(|l| format!("lab {}: {}", l.number, l.state))
+                .filter(|l| l.state != LabState::Passed)
+                .map(|l| format!("lab {}: {}", l.number, l.state.as_str()))
                 .collect();
             if !grade.ignored_changes.is_empty() {
                 notes.push(format!("{} ignored change(s)", grade.ignored_changes.len()));
@@ -145,11 +166,18 @@ pub fn summary_table(labs: &[&Lab], grades: &[StudentGrade]) -> String {
     out
 }
 
-fn scenario_line(s: &super::ScenarioGrade) -> String {
-    let mark = if s.status == "pass" { "✓" } else { "✗" };
+fn scenario_line(s: &ScenarioGrade) -> String {
+    let mark = if s.status == Status::Pass {
+        "✓"
+    } else {
+        "✗"
+    };
     format!(
         "- {mark} `{}`: {} ({}/{})",
-        s.name, s.status, s.points, s.max_points
+        s.name,
+        status_word(s.status),
+        s.points,
+        s.max_points
     )
 }
 
@@ -177,7 +205,7 @@ pub fn feedback(grade: &StudentGrade) -> String {
             lab.title.replace('|', "\\|"),
             lab.points,
             lab.max_points,
-            lab.state
+            lab.state.as_str()
         );
     }
     if grade.problem.is_none() {
@@ -215,16 +243,16 @@ fn lab_feedback(out: &mut String, lab: &LabGrade) {
         for s in &lab.scenarios {
             out.push_str(&scenario_line(s));
             out.push('\n');
-            if s.status != "pass" {
+            if s.status != Status::Pass {
                 if !s.message.is_empty() {
                     let _ = writeln!(out, "  - {}", s.message);
                 }
-                if !s.diff.is_empty() {
+                let diff = s.diff_text();
+                if !diff.is_empty() {
                     let _ = writeln!(
                         out,
                         "\n  Transcript, `-` expected (the snapshot), `+` yours:\n\n  ```diff\n{}\n  ```\n",
-                        s.diff
-                            .lines()
+                        diff.lines()
                             .map(|l| format!("  {l}"))
                             .collect::<Vec<_>>()
                             .join("\n")
@@ -233,7 +261,7 @@ fn lab_feedback(out: &mut String, lab: &LabGrade) {
             }
         }
     }
-    if !super::passed(&lab.state) {
+    if lab.state != LabState::Passed {
         let _ = writeln!(out, "\n**Hint:** {}", lab.hint.replace('\n', " "));
         let _ = writeln!(
             out,
@@ -241,126 +269,4 @@ fn lab_feedback(out: &mut String, lab: &LabGrade) {
             lab.number
         );
     }
-}
-
-fn scenario_details(s: &super::ScenarioGrade) -> String {
-    let mut text = s.message.clone();
-    if !s.diff.is_empty() {
-        text.push_str("\n\ntranscript: - expected (the snapshot), + yours\n");
-        text.push_str(&s.diff);
-    }
-    text
-}
-
-/// Exercism's test-runner `results.json`, version 2: one test per
-/// scenario, named `LAB/SCENARIO`.
-pub fn exercism(grade: &StudentGrade) -> String {
-    let compile_errors: Vec<String> = grade
-        .labs
-        .iter()
-        .filter_map(|l| {
-            l.compile_error
-                .as_ref()
-                .map(|e| format!("{}: {e}", l.package))
-        })
-        .collect();
-    let status = if grade.problem.is_some() || !compile_errors.is_empty() {
-        "error"
-    } else if grade
-        .labs
-        .iter()
-        .all(|l| l.points == l.max_points && l.note.is_none())
-    {
-        "pass"
-    } else {
-        "fail"
-    };
-    let tests: Vec<serde_json::Value> = grade
-        .labs
-        .iter()
-        .flat_map(|lab| {
-            lab.scenarios.iter().map(move |s| {
-                let mut test = json!({
-                    "name": format!("{}/{}", lab.package, s.name),
-                    "status": match s.status {
-                        "pass" => "pass",
-                        "error" => "error",
-                        _ => "fail",
-                    },
-                });
-                if s.status != "pass" {
-                    test["message"] = json!(scenario_details(s));
-                }
-                if !s.output.is_empty() {
-                    let output: String = s.output.chars().take(EXERCISM_OUTPUT).collect();
-                    test["output"] = json!(output);
-                }
-                test
-            })
-        })
-        .collect();
-    let mut results = json!({ "version": 2, "status": status, "tests": tests });
-    if status == "error" {
-        let message = grade
-            .problem
-            .clone()
-            .unwrap_or_else(|| compile_errors.join("\n\n"));
-        results["message"] = json!(message);
-    }
-    if grade.unsandboxed {
-        let message = results["message"].as_str().map_or_else(
-            || UNSANDBOXED.to_owned(),
-            |m| format!("{UNSANDBOXED}\n\n{m}"),
-        );
-        results["message"] = json!(message);
-    }
-    serde_json::to_string_pretty(&results).unwrap_or_default() + "\n"
-}
-
-/// Gradescope's autograder `results.json`: one test per scenario.
-pub fn gradescope(grade: &StudentGrade) -> String {
-    let tests: Vec<serde_json::Value> = grade
-        .labs
-        .iter()
-        .flat_map(|lab| {
-            lab.scenarios.iter().map(move |s| {
-                let mut output = scenario_details(s);
-                if let Some(error) = &lab.compile_error {
-                    output = format!("does not compile:\n{error}");
-                }
-                json!({
-                    "name": format!("lab {} · {}", lab.number, s.name),
-                    "score": s.points,
-                    "max_score": s.max_points,
-                    "status": if s.status == "pass" { "passed" } else { "failed" },
-                    "output": output,
-                })
-            })
-        })
-        .collect();
-    let output = grade.problem.clone().unwrap_or_else(|| {
-        grade
-            .labs
-            .iter()
-            .map(|l| {
-                format!(
-                    "lab {}: {} ({} / {})",
-                    l.number, l.state, l.points, l.max_points
-                )
-            })
-            .collect::<Vec<_>>()
-            .join("\n")
-    });
-    let output = if grade.unsandboxed {
-        format!("{UNSANDBOXED}\n\n{output}")
-    } else {
-        output
-    };
-    let results = json!({
-        "score": grade.total,
-        "max_score": grade.max,
-        "output": output,
-        "tests": tests,
-    });
-    serde_json::to_string_pretty(&results).unwrap_or_default() + "\n"
 }

@@ -12,10 +12,10 @@ use std::time::{Duration, Instant};
 /// One end of a TCP connection, played by the harness.
 #[derive(Debug)]
 pub struct TcpPeer {
-    pub(super) name: String,
-    pub(super) other: String,
-    pub(super) stream: TcpStream,
-    pub(super) log: Log,
+    pub(crate) name: String,
+    pub(crate) other: String,
+    pub(crate) stream: TcpStream,
+    pub(crate) log: Log,
     /// Bytes already read from the socket that the script has not received
     /// yet (only where [`Self::wait_until_queued`] has to read to wait);
     /// every read takes these first.
@@ -241,7 +241,8 @@ impl TcpPeer {
     }
 
     /// Checks, without waiting, that nothing has arrived: a non-blocking
-    /// read that must fail with `WouldBlock`.
+    /// read that must fail with `WouldBlock`. Whatever arrived instead
+    /// (bytes, or EOF) is recorded and the scenario stops.
     pub fn expect_nothing_yet(&mut self) -> Step {
         let _ = self.stream.set_nonblocking(true);
         let mut buf = [0u8; 1024];
@@ -255,9 +256,12 @@ impl TcpPeer {
                 ));
                 Ok(())
             }
+            // Bytes (or EOF) where nothing was expected: the transcript
+            // shows them, and the scenario stops there, so that this is the
+            // first line that differs from the snapshot.
             Ok(n) => {
                 self.record_received(&buf[..n]);
-                Ok(())
+                Err(Stop)
             }
             Err(e) => Err(self.read_failed(&e, "nothing")),
         }

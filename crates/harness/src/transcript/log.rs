@@ -32,6 +32,15 @@ impl Log {
         self.push(actor, EventKind::Said(text.into()));
     }
 
+    /// Records a limit of this system for the verdict (once), not for the
+    /// rendered transcript.
+    pub(crate) fn note(&self, text: &str) {
+        let mut t = self.0.borrow_mut();
+        if !t.notes.iter().any(|n| n == text) {
+            t.notes.push(text.to_owned());
+        }
+    }
+
     /// Shows `port` as `<name>` in the rendered transcript.
     pub(crate) fn redact_port(&self, port: u16, name: &str) {
         let mut t = self.0.borrow_mut();

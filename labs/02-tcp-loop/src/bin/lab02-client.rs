@@ -65,7 +65,9 @@ fn connect_to_server(addr: SocketAddr) -> Result<TcpStream> {
 /// # Errors
 ///
 /// When stdin cannot be read, when sending or reading fails, or when the
-/// server closes the connection instead of replying (a read of 0 bytes).
+/// server closes the connection instead of replying (a read of 0 bytes):
+/// the error then reads `the server closed the connection instead of
+/// replying`.
 fn chat(conn: &mut TcpStream, input: impl BufRead) -> Result<()> {
     // ANCHOR: chat
     // BEGIN SOLUTION

@@ -115,12 +115,13 @@ fn open_listener(addr: SocketAddr) -> Result<TcpListener> {
 ///
 /// Some systems (BSD, macOS) report a client that gave up while it waited
 /// in the backlog as a failed accept ([`labkit::is_aborted_before_accept`]):
-/// that is no reason to stop; say so and accept the next one.
+/// that is no reason to stop; print `a client gave up before it was
+/// accepted` and accept the next one.
 ///
 /// # Errors
 ///
 /// Only when `accept` itself fails in a way that is not one client's fault
-/// (for example the process ran out of file descriptors).
+/// (for example the process ran out of file descriptors): `accept failed`.
 fn serve_forever(listener: &TcpListener) -> Result<()> {
     // ANCHOR: serve_forever
     // BEGIN SOLUTION
@@ -174,6 +175,12 @@ fn serve_client(conn: &mut TcpStream) -> Result<()> {
 }
 
 /// Reads once: Python's `sock.recv(1024)`. An empty vector means EOF.
+///
+/// # Errors
+///
+/// A failed read (a reset, say), with the context `could not read from the
+/// client`; [`report_lost`] then prints `lost the connection with client
+/// IP:PORT: could not read from the client: connection reset by peer`.
 fn receive_message(conn: &mut TcpStream) -> Result<Vec<u8>> {
     // ANCHOR: receive_message
     // BEGIN SOLUTION

@@ -83,7 +83,16 @@ fn send_burst(conn: &TcpStream, messages: &[Vec<u8>]) -> Result<usize> {
     // ANCHOR_END: send_burst
 }
 
-/// Reads `count` framed replies and prints each as it arrives.
+/// Reads `count` framed replies and prints each as it arrives:
+/// `reply N: X bytes "…"` (N counts from 1; `labkit::byte_count` and
+/// `labkit::preview` write the rest).
+///
+/// # Errors
+///
+/// A bad frame or a failed read: `could not read reply N: WHY` (WHY from
+/// `lab05_framing::frame_error`); the server closing the connection
+/// between two frames before the last reply: `the server closed the
+/// connection after N of M replies`.
 fn receive_replies(conn: &TcpStream, count: usize) -> Result<()> {
     // ANCHOR: receive_replies
     // BEGIN SOLUTION

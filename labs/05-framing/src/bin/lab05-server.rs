@@ -82,7 +82,9 @@ fn accept_client(listener: &TcpListener) -> Result<(TcpStream, SocketAddr)> {
 }
 
 /// Echoes every frame of one client until it closes; returns how many
-/// messages it sent. Printing each message is part of the job.
+/// messages it sent. Printing each message is part of the job:
+/// `message N: X bytes "…"` (N counts from 1; `labkit::byte_count` and
+/// `labkit::preview` write the rest), before echoing it.
 ///
 /// # Errors
 ///

@@ -1,0 +1,206 @@
+//! What a program under test is doing right now, read from Linux's `/proc`
+//! (no ptrace, no timing): which system call each of its threads sleeps
+//! in, how often each has gone to sleep, and how many bytes its end of a
+//! TCP connection holds unread.
+//!
+//! - `/proc/net/tcp` and `/proc/net/tcp6`: one line per socket; the
+//!   program's end of a connection is the line whose local port is the
+//!   harness peer's remote port and whose remote port is the peer's local
+//!   port. `tx_queue:rx_queue` (hex) is what the kernel holds; `inode`
+//!   names the socket.
+//! - `/proc/PID/fd/N` links to `socket:[INODE]`: which descriptor is it.
+//! - `/proc/PID/task/TID/syscall`: `running`, or, for a thread asleep in
+//!   the kernel, the system call's number and arguments (the first is the
+//!   descriptor). Readable by the parent of the program (same user).
+//! - `/proc/PID/task/TID/status`: `voluntary_ctxt_switches`, +1 each time
+//!   the thread goes to sleep. A thread seen asleep in `recvfrom` twice
+//!   with a different count has woken up and gone back to sleep between.
+//!
+//! System call numbers differ per architecture; libc's `SYS_*` constants
+//! carry the right ones for the target (x86_64: `recvfrom` 45, `sendto` 44,
+//! `read` 0, `write` 1; aarch64: 207, 206, 63, 64). On other targets this
+//! module is not compiled and the harness falls back (see [`crate::pace`],
+//! [`crate::suspend`]).
+
+use std::collections::BTreeMap;
+use std::fs;
+
+/// The system calls a blocking read of a socket sleeps in: std's
+/// `TcpStream::read` calls `recv`, which is `recvfrom`; `read`, `readv`
+/// and `recvmsg` are the other ways in.
+const READS: &[libc::c_long] = &[
+    libc::SYS_recvfrom,
+    libc::SYS_read,
+    libc::SYS_readv,
+    libc::SYS_recvmsg,
+];
+
+/// The system calls a blocking write to a socket sleeps in (std's `write`
+/// calls `send`, which is `sendto`).
+const WRITES: &[libc::c_long] = &[
+    libc::SYS_sendto,
+    libc::SYS_write,
+    libc::SYS_writev,
+    libc::SYS_sendmsg,
+];
+
+/// Which way a thread is blocked on a socket.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Blocked {
+    Reading,
+    Writing,
+}
+
+/// The program's end of one TCP connection.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct SocketEnd {
+    pub(crate) inode: u64,
+    pub(crate) rx_queue: u64,
+}
+
+/// Whether this machine shows sockets in `/proc` at all.
+pub(crate) fn available() -> bool {
+    fs::metadata("/proc/net/tcp").is_ok() && fs::metadata("/proc/self/task").is_ok()
+}
+
+/// The socket whose local port is `local_port` and remote port
+/// `remote_port`, with an inode (a socket some process still holds).
+pub(crate) fn socket_end(local_port: u16, remote_port: u16) -> Option<SocketEnd> {
+    ["/proc/net/tcp", "/proc/net/tcp6"]
+        .iter()
+        .find_map(|table| {
+            let text = fs::read_to_string(table).ok()?;
+            text.lines().skip(1).find_map(|line| {
+                let fields: Vec<&str> = line.split_whitespace().collect();
+                let port = |field: &str| {
+                    field
+                        .rsplit_once(':')
+                        .and_then(|(_, p)| u16::from_str_radix(p, 16).ok())
+                };
+                if port(fields.get(1)?)? != local_port || port(fields.get(2)?)? != remote_port {
+                    return None;
+                }
+                let rx_queue = fields
+                    .get(4)?
+                    .split_once(':')
+                    .and_then(|(_, rx)| u64::from_str_radix(rx, 16).ok())?;
+                let inode = fields.get(9)?.parse().ok().filter(|inode| *inode != 0)?;
+                Some(SocketEnd { inode, rx_queue })
+            })
+        })
+}
+
+/// The descriptor under which process `pid` holds socket `inode`.
+pub(crate) fn fd_of_socket(pid: u32, inode: u64) -> Option<u64> {
+    let pid = crate::jail::program_pid(pid);
+    let target = format!("socket:[{inode}]");
+    fs::read_dir(format!("/proc/{pid}/fd"))
+        .ok()?
+        .flatten()
+        .find_map(|entry| {
+            let link = fs::read_link(entry.path()).ok()?;
+            (link.as_os_str() == target.as_str())
+                .then(|| entry.file_name().to_str()?.parse().ok())
+                .flatten()
+        })
+}
+
+/// Whether process `pid` still holds socket `inode` as descriptor `fd`.
+pub(crate) fn holds(pid: u32, fd: u64, inode: u64) -> bool {
+    let pid = crate::jail::program_pid(pid);
+    fs::read_link(format!("/proc/{pid}/fd/{fd}"))
+        .is_ok_and(|link| link.as_os_str() == format!("socket:[{inode}]").as_str())
+}
+
+/// Whether process `pid` is still running (not gone, not a zombie).
+pub(crate) fn alive(pid: u32) -> bool {
+    let pid = crate::jail::program_pid(pid);
+    fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
+        stat.rsplit_once(')')
+            .is_some_and(|(_, rest)| !rest.trim_start().starts_with(['Z', 'X']))
+    })
+}
+
+/// Each thread of `pid` and how many times it has gone to sleep.
+pub(crate) type Sleeps = BTreeMap<u32, u64>;
+
+/// One look at the threads of a process.
+#[derive(Debug, Default)]
+pub(crate) struct Threads {
+    /// Voluntary context switches of every thread.
+    pub(crate) sleeps: Sleeps,
+    /// Threads asleep in a read or write of descriptor `fd`.
+    pub(crate) blocked: Vec<(u32, Blocked)>,
+    /// Threads stopped by a signal (state `T`).
+    pub(crate) stopped: Vec<u32>,
+}
+
+/// Looks at every thread of `pid`, recording which ones sleep in a read or
+/// write of `fd`. A thread counts only if its sleep count is the same
+/// before and after its system call was read, so the two agree.
+pub(crate) fn threads(pid: u32, fd: u64) -> Threads {
+    let pid = crate::jail::program_pid(pid);
+    let mut seen = Threads::default();
+    let Ok(tasks) = fs::read_dir(format!("/proc/{pid}/task")) else {
+        return seen;
+    };
+    for task in tasks.flatten() {
+        let Some(tid) = task.file_name().to_str().and_then(|t| t.parse().ok()) else {
+            continue;
+        };
+        let dir = task.path();
+        let Some(before) = voluntary_switches(&dir) else {
+            continue;
+        };
+        let call = fs::read_to_string(dir.join("syscall")).unwrap_or_default();
+        let state = fs::read_to_string(dir.join("stat")).unwrap_or_default();
+        let Some(after) = voluntary_switches(&dir) else {
+            continue;
+        };
+        seen.sleeps.insert(tid, after);
+        if state
+            .rsplit_once(')')
+            .is_some_and(|(_, rest)| rest.trim_start().starts_with('T'))
+        {
+            seen.stopped.push(tid);
+        }
+        if before != after {
+            continue;
+        }
+        let mut words = call.split_whitespace();
+        let number = words.next().and_then(|n| n.parse::<libc::c_long>().ok());
+        let first_arg = words
+            .next()
+            .and_then(|a| u64::from_str_radix(a.trim_start_matches("0x"), 16).ok());
+        if first_arg != Some(fd) {
+            continue;
+        }
+        match number {
+            Some(n) if READS.contains(&n) => seen.blocked.push((tid, Blocked::Reading)),
+            Some(n) if WRITES.contains(&n) => seen.blocked.push((tid, Blocked::Writing)),
+            _ => {}
+        }
+    }
+    seen
+}
+
+fn voluntary_switches(task_dir: &std::path::Path) -> Option<u64> {
+    let status = fs::read_to_string(task_dir.join("status")).ok()?;
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix("voluntary_ctxt_switches:"))
+        .and_then(|n| n.trim().parse().ok())
+}
+
+/// Sends `signal` to the process group of `pid` (the program and the
+/// children it forked), as a terminal does for Ctrl-Z.
+#[allow(unsafe_code)]
+pub(crate) fn signal_group(pid: u32, signal: libc::c_int) -> bool {
+    let Ok(pgid) = libc::pid_t::try_from(pid) else {
+        return false;
+    };
+    // SAFETY: kill(2) takes plain integers and touches no memory of ours.
+    // The harness started the program with `process_group(0)`, so -pgid
+    // names exactly the program and its children.
+    unsafe { libc::kill(-pgid, signal) == 0 }
+}

@@ -1,0 +1,95 @@
+//! Paced delivery ([`harness::TcpPeer::send_paced`]) against a program that
+//! reads a 4-byte header with ONE `read`: each read returns exactly one
+//! piece, on every run. Linux only: elsewhere pacing falls back to sending
+//! back to back (see `pace.rs`), and that fallback is tested by its note.
+#![cfg(target_os = "linux")]
+
+use harness::EventKind;
+use pretty_assertions::assert_eq;
+
+const PROGRAM: &str = env!("CARGO_BIN_EXE_harness-selftest-program");
+
+fn program_lines(t: &harness::Transcript) -> Vec<String> {
+    t.events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::Output { line, .. } if e.actor == "harness-selftest-program" => {
+                Some(String::from_utf8_lossy(line).into_owned())
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn every_read_returns_exactly_one_piece_every_run() {
+    // 30 runs: pieces sent back to back merge in most of them (issue 10
+    // measured 12 of 17); paced, not one may.
+    for run in 0..30 {
+        let t = harness::run(|s| {
+            let mut server = s.start_server_at(PROGRAM, &["reads"])?;
+            let mut client = s.connect("client", &server)?;
+            client.send_paced(&server, &[b"ab", b"cd", b"e", b"fg"])?;
+            for _ in 0..4 {
+                server.expect_line()?;
+            }
+            client.close();
+            server.expect_exit()
+        });
+        assert_eq!(
+            program_lines(&t)[1..],
+            [
+                "read 2 bytes: \"ab\"",
+                "read 2 bytes: \"cd\"",
+                "read 1 bytes: \"e\"",
+                "read 2 bytes: \"fg\"",
+            ],
+            "run {run}:\n{}",
+            t.render()
+        );
+        assert!(t.notes().is_empty(), "{:?}", t.notes());
+        assert!(
+            t.render().contains(
+                "[client] sent 7 bytes to harness-selftest-program in 4 pieces (2 + 2 + 1 + 2 bytes), \
+                 each only once harness-selftest-program had read the one before and was waiting in \
+                 read again (no read can return two pieces): \"abcdefg\""
+            ),
+            "{}",
+            t.render()
+        );
+    }
+}
+
+#[test]
+fn a_program_that_has_gone_ends_the_wait_with_a_line() {
+    let t = harness::run(|s| {
+        let mut server = s.start_server_at(PROGRAM, &["reads"])?;
+        let mut client = s.connect("client", &server)?;
+        client.send_paced(&server, &[b"ab"])?;
+        server.expect_line()?;
+        server.stop();
+        client.send_paced(&server, &[b"cd"])
+    });
+    let text = t.render();
+    assert!(
+        text.contains("[harness] harness-selftest-program no longer holds its end of the connection: it closed it or exited (2 of 2 bytes were not sent)"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_program_that_never_reads_times_out_with_a_line() {
+    let t = harness::run(|s| {
+        // Blocked writing 8 MiB to us: it never reads.
+        let mut server = s.start_server_at(PROGRAM, &["write-all", "8388608"])?;
+        let mut client = s.connect("client", &server)?;
+        client.send_paced(&server, &[b"a", b"b"])?;
+        client.close();
+        server.expect_exit()
+    });
+    assert!(
+        t.render().contains("[client] timed out after 2s waiting for harness-selftest-program to read the 0 bytes sent so far and wait in read again"),
+        "{}",
+        t.render()
+    );
+}
