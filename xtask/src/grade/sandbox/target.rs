@@ -73,13 +73,48 @@ fn take(parent: &Path, name: &str) -> Take {
                 .flatten()
                 .any(|e| e.file_name().to_string_lossy().starts_with("test-"))
         });
-        return if test { Take::Copy } else { Take::Skip };
+        let debug = parent.parent().unwrap_or(parent);
+        return if test && !rebuilt_with_student_code(debug, name) {
+            Take::Copy
+        } else {
+            Take::Skip
+        };
+    }
+    if let Some(hash) = name.strip_prefix("scenarios-") {
+        // The test binary: the cache's, unless it links the lab's library.
+        let hash = hash.split('.').next().unwrap_or(hash);
+        let debug = parent.parent().unwrap_or(parent);
+        let unit = std::fs::read_dir(debug.join(".fingerprint"))
+            .ok()
+            .and_then(|entries| {
+                entries
+                    .flatten()
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .find(|n| lab_named(n) && n.ends_with(&format!("-{hash}")))
+            });
+        return match unit {
+            Some(unit) if !rebuilt_with_student_code(debug, &unit) => Take::Link,
+            _ => Take::Skip,
+        };
     }
     if lab_named(name) {
         Take::Skip
     } else {
         Take::Link
     }
+}
+
+/// Whether the lab of the unit `unit` (`lab05-framing-HASH`) has a library:
+/// then its scenario test links the student's code and is rebuilt.
+fn rebuilt_with_student_code(debug: &Path, unit: &str) -> bool {
+    let package = unit.rsplit_once('-').map_or(unit, |(p, _)| p);
+    let library = format!("lib{}-", package.replace('-', "_"));
+    std::fs::read_dir(debug.join("deps")).is_ok_and(|entries| {
+        entries.flatten().any(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            name.starts_with(&library) && name.ends_with(".rlib")
+        })
+    })
 }
 
 /// A submission's own target folder: hard links to the cache's files,
