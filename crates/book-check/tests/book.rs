@@ -569,7 +569,7 @@ const ROW_TOPICS: &[(u32, &[&str])] = &[
     (35, &["write_all"]),
     (38, &["connect", "local_addr"]),
     (39, &["connection reset by peer"]),
-    (40, &[".write("]),
+    (40, &[".write(", "suspended"]),
     (41, &["recv returned 0 bytes", "connection reset by peer"]),
     (42, &["no reply within"]),
     (43, &["recv #1: 5 bytes \"hello\""]),
@@ -697,7 +697,7 @@ fn the_evidence_check_refuses_evidence_about_something_else() {
     let problems = evidence_problems(&info, &rows, ROW_TOPICS);
     assert_eq!(
         problems[0],
-        "row 40: `lab01/server_normal_exchange` mentions none of [\".write(\"]: it is not evidence for this row"
+        "row 40: `lab01/server_normal_exchange` mentions none of [\".write(\", \"suspended\"]: it is not evidence for this row"
     );
     let rows = vec![(99, vec!["lab01/server_normal_exchange".to_owned()])];
     assert!(evidence_problems(&info, &rows, &[])[0].contains("no entry in ROW_TOPICS"));
