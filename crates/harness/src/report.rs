@@ -96,22 +96,8 @@ pub fn judge(scenario: &str, expected: Option<&str>, transcript: &Transcript) ->
                 crate::limits::ADDRESS_SPACE >> 20
             ),
         )
-    } else if transcript.timed_out() {
-        let line = transcript
-            .events
-            .iter()
-            .find(|e| {
-                matches!(
-                    e.kind,
-                    crate::EventKind::TimedOut { .. }
-                        | crate::EventKind::Exited {
-                            how: crate::ExitHow::KilledAfter(_)
-                        }
-                )
-            })
-            .map(|e| transcript.redact(&e.to_string()))
-            .unwrap_or_default();
-        (Status::Timeout, line)
+    } else if let Some(event) = transcript.timeout_event() {
+        (Status::Timeout, transcript.redact(&event.to_string()))
     } else {
         (Status::Fail, first_difference(&expected_text, &actual))
     };

@@ -302,7 +302,13 @@ impl Transcript {
 
     /// Whether any blocking step ran out of time.
     pub fn timed_out(&self) -> bool {
-        self.events.iter().any(|e| {
+        self.timeout_event().is_some()
+    }
+
+    /// The first event that says a deadline passed: a step that timed
+    /// out, or a program killed after its time.
+    pub fn timeout_event(&self) -> Option<&Event> {
+        self.events.iter().find(|e| {
             matches!(
                 e.kind,
                 EventKind::TimedOut { .. }

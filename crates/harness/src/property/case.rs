@@ -187,22 +187,8 @@ impl Case {
                 format!("the program panicked ({where_}): {panic}"),
             ));
         }
-        if transcript.timed_out() {
-            let line = transcript
-                .events
-                .iter()
-                .find(|e| {
-                    matches!(
-                        e.kind,
-                        EventKind::TimedOut { .. }
-                            | EventKind::Exited {
-                                how: ExitHow::KilledAfter(_)
-                            }
-                    )
-                })
-                .map(ToString::to_string)
-                .unwrap_or_default();
-            return Some((Status::Timeout, format!("{line} ({where_})")));
+        if let Some(event) = transcript.timeout_event() {
+            return Some((Status::Timeout, format!("{event} ({where_})")));
         }
         if let Some((property, detail)) = self.broken.borrow().as_ref() {
             return Some((
