@@ -18,6 +18,8 @@
 use crate::Program;
 
 /// How waiting for a program to settle ended.
+// Without /proc only `Unavailable` is ever made (and `Busy` compared with).
+#[cfg_attr(not(target_os = "linux"), allow(dead_code))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Settled {
     /// Every thread sleeps, twice in a row with the same counts.
