@@ -172,6 +172,26 @@ impl Rng {
         }
     }
 
+    /// Lines as a person types them: a count drawn from `count`, each empty
+    /// with `empty_percent` chance, else text (see [`Self::text`]) of a
+    /// byte length drawn from `bytes`.
+    pub fn lines(
+        &mut self,
+        count: RangeInclusive<usize>,
+        empty_percent: usize,
+        bytes: RangeInclusive<usize>,
+    ) -> Vec<String> {
+        (0..self.range(count))
+            .map(|_| {
+                if self.chance(empty_percent) {
+                    String::new()
+                } else {
+                    self.text(bytes.clone())
+                }
+            })
+            .collect()
+    }
+
     /// A message as a person or a program might send it: printable text of
     /// a byte length drawn from `bytes`, sometimes with bytes that are not
     /// UTF-8 mixed in (never `\n` or another control byte, so a server

@@ -131,15 +131,7 @@ fn client_sends_exactly_the_typed_bytes() {
         4,
         |rng: &mut Rng, case: &Case| {
             // Some lines are empty: nothing is sent for them.
-            let lines: Vec<String> = (0..rng.range(1..=5))
-                .map(|_| {
-                    if rng.chance(20) {
-                        String::new()
-                    } else {
-                        rng.text(1..=100)
-                    }
-                })
-                .collect();
+            let lines = rng.lines(1..=5, 20, 1..=100);
             let nodelay = rng.chance(50);
             let sent: Vec<u8> = lines.concat().into_bytes();
             case.run(|s| {

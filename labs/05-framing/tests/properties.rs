@@ -306,15 +306,7 @@ fn client_prints_every_reply_in_order() {
         |rng: &mut Rng, case: &Case| {
             // Lines typed (an empty line is an empty message), and replies
             // of any bytes the client cannot guess, cut anywhere.
-            let lines: Vec<String> = (0..rng.range(1..=3))
-                .map(|_| {
-                    if rng.chance(15) {
-                        String::new()
-                    } else {
-                        rng.text(1..=100)
-                    }
-                })
-                .collect();
+            let lines = rng.lines(1..=3, 15, 1..=100);
             let replies: Vec<Vec<u8>> = lines
                 .iter()
                 .map(|_| {
