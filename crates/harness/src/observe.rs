@@ -127,17 +127,19 @@ pub(crate) fn fds_of_sockets(pid: u32) -> Vec<(u64, u64)> {
 
 /// The remote port of the TCP socket `inode` (from `/proc/net/tcp{,6}`).
 pub(crate) fn remote_port_of(inode: u64) -> Option<u16> {
-    ["/proc/net/tcp", "/proc/net/tcp6"].iter().find_map(|table| {
-        let text = fs::read_to_string(table).ok()?;
-        text.lines().skip(1).find_map(|line| {
-            let fields: Vec<&str> = line.split_whitespace().collect();
-            if fields.get(9)?.parse::<u64>().ok()? != inode {
-                return None;
-            }
-            let (_, port) = fields.get(2)?.rsplit_once(':')?;
-            u16::from_str_radix(port, 16).ok()
+    ["/proc/net/tcp", "/proc/net/tcp6"]
+        .iter()
+        .find_map(|table| {
+            let text = fs::read_to_string(table).ok()?;
+            text.lines().skip(1).find_map(|line| {
+                let fields: Vec<&str> = line.split_whitespace().collect();
+                if fields.get(9)?.parse::<u64>().ok()? != inode {
+                    return None;
+                }
+                let (_, port) = fields.get(2)?.rsplit_once(':')?;
+                u16::from_str_radix(port, 16).ok()
+            })
         })
-    })
 }
 
 /// Whether process `pid` still holds socket `inode` as descriptor `fd`.
