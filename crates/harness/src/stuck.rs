@@ -162,8 +162,8 @@ fn call_name(number: libc::c_long) -> String {
         (libc::SYS_pselect6, "pselect6"),
         (libc::SYS_epoll_pwait, "epoll_pwait"),
     ];
-    known
-        .iter()
-        .find(|(n, _)| *n == number)
-        .map_or_else(|| format!("system call {number}"), |(_, name)| (*name).to_owned())
+    known.iter().find(|(n, _)| *n == number).map_or_else(
+        || format!("system call {number}"),
+        |(_, name)| (*name).to_owned(),
+    )
 }
