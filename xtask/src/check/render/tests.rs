@@ -60,7 +60,7 @@ fn a_failing_scenario_shows_its_first_difference_diff_and_the_hint() {
     );
     assert_eq!(
         render_lab(&lab(), &outcome, Style::plain().in_lang(Lang::Zh)),
-        "✗ lab 1 · 单次通讯\n  通过   a (2 分)\n  失败   b (1 分)\n      第 2 行：期望 `b`，实际是 `c`\n      场景记录：- 期望的（快照），+ 你的\n        a\n      - b\n      + c\n      …\n  2 个场景通过 1 个，得 2 分（满分 3）\n  提示： 用 write_all。\n  更多提示，一次一条：`cargo xtask hint 1`\n"
+        "✗ 实验 1 · 单次通讯\n  通过   a (2 分)\n  失败   b (1 分)\n      第 2 行：期望 `b`，实际是 `c`\n      场景记录：- 期望的（快照），+ 你的\n        a\n      - b\n      + c\n      …\n  2 个场景通过 1 个，得 2 分（满分 3）\n  提示： 用 write_all。\n  更多提示，一次一条：`cargo xtask hint 1`\n"
     );
     assert_eq!(points(&lab(), &outcome), 2);
     assert_eq!(lab_state(&outcome), LabState::Failing);
