@@ -7,7 +7,7 @@
 //! them (English); the words around them are translated.
 
 use super::Style;
-use super::words::{message, status_word};
+use super::words::{message, note_in, status_word};
 use crate::labs::{Kind, Lab};
 use crate::lang::Lang;
 use crate::model::diff::{Side, TranscriptDiff, grouped};
@@ -262,6 +262,7 @@ fn render_scenarios(
         }
     }
     for note in notes {
+        let note = note_in(note, lang);
         let _ = writeln!(
             out,
             "  {} {}",
