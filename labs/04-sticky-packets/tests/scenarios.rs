@@ -145,8 +145,12 @@ fn server_utf8_character_cut_between_reads() {
 fn server_reads_each_write_when_the_sender_waits() {
     let transcript = harness::run(|s| {
         let (mut server, mut client) = server_and_client(s)?;
-        for word in ["hello", "world", "!"] {
-            client.send(word)?;
+        // Paced: each word goes only once the server has read the one
+        // before and waits in `read` again, so each `read` returns one
+        // word, every run (a server that keeps reading until the line is
+        // quiet for a while gets all three in one chunk).
+        client.send_paced(&server, &[b"hello", b"world", b"!"])?;
+        for _ in 0..3 {
             server.expect_line()?;
         }
         client.close();
@@ -154,9 +158,9 @@ fn server_reads_each_write_when_the_sender_waits() {
     });
     assert_transcript!(
         "server_reads_each_write_when_the_sender_waits",
-        "The client waits until the server has printed each chunk before it writes again, so each \
-         write is read alone. The boundaries look kept, but only because of timing: nothing on \
-         the wire marks them.",
+        "The client waits until the server has read each chunk and waits in read again before it \
+         writes the next, so each write is read alone. The boundaries look kept, but only because \
+         of timing: nothing on the wire marks them.",
         transcript
     );
 }
