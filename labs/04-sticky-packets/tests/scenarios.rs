@@ -28,6 +28,10 @@ fn slow_receiver(s: &mut Scenario, client_args: &[&str]) -> Step {
     let mut client = s.start_with_stdin(CLIENT, &args)?;
     client.expect_line()?; // connected to ...
     client.expect_line()?; // TCP_NODELAY is ...
+    // What the kernel says, not only what the client printed: on Linux the
+    // harness reads the option on the client's own socket (no line when it
+    // matches; one line and a failure when it does not).
+    listener.expect_tcp_nodelay(&client, client_args.contains(&"--nodelay"))?;
     for line in ["hello", "world", "!"] {
         client.type_line(line)?;
         client.expect_line()?;
