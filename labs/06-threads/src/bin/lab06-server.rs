@@ -289,9 +289,10 @@ fn work(connections: &Mutex<Receiver<(TcpStream, SocketAddr)>>) {
 /// A client's error is a value to report, never a reason to panic: a panic
 /// ends the thread it happens on, so a pool's worker that panics is gone
 /// for good, and with it, once every worker is gone, the server.
-fn serve_and_report(mut conn: TcpStream, peer: SocketAddr) {
+fn serve_and_report(conn: TcpStream, peer: SocketAddr) {
     // ANCHOR: serve_and_report
     // BEGIN SOLUTION
+    let mut conn = conn;
     match serve_client(&mut conn) {
         Ok(()) => report_closed(peer),
         Err(e) => report_lost(peer, &e),
