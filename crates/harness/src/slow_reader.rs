@@ -52,7 +52,6 @@ pub const WAITING: u64 = 1024;
 /// How often (in messages) the kernel's queues are looked at.
 const LOOK_EVERY: usize = 50;
 
-
 impl Scenario {
     /// A scripted client that will not read for a while: before it
     /// connects, it asks for the smallest receive buffer and segment size,
@@ -175,10 +174,9 @@ impl TcpPeer {
         let _ = self.stream.set_write_timeout(Some(STEP_TIMEOUT));
         match std::io::Write::write_all(&mut self.stream, bytes) {
             Ok(()) => Ok(()),
-            Err(e) if is_timeout(&e) => Err(self.timed_out(format!(
-                "{} to read what it was sent",
-                self.other
-            ))),
+            Err(e) if is_timeout(&e) => {
+                Err(self.timed_out(format!("{} to read what it was sent", self.other)))
+            }
             Err(e) => Err(could_not(
                 &self.log,
                 &self.name,
@@ -222,10 +220,7 @@ impl TcpPeer {
             ));
             return Ok(());
         }
-        let copies = got
-            .chunks(unit.len())
-            .take_while(|c| *c == unit)
-            .count();
+        let copies = got.chunks(unit.len()).take_while(|c| *c == unit).count();
         self.say(format!(
             "received {} of the {len} bytes expected from {}: {copies} whole replies {} first",
             got.len(),
