@@ -46,8 +46,10 @@ pub(crate) const FALLBACK_NOTE: &str = "On this system the harness cannot read t
 
 /// How many reply bytes must be missing from the kernel's queues before
 /// the writes count as stopped short: far more than the one reply a server
-/// may have printed a line for but not written yet.
-pub const WAITING: u64 = 1024;
+/// may have printed a line for but not written yet, and more than the
+/// shrunk send buffer (4,608 bytes on Linux) can take in one write, so
+/// that the server's first write once the client reads is partial too.
+pub const WAITING: u64 = 6 * 1024;
 
 /// How often (in messages) the kernel's queues are looked at.
 const LOOK_EVERY: usize = 50;
