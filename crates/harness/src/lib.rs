@@ -62,6 +62,7 @@ pub mod report;
 pub mod seed;
 mod settle;
 pub mod slow_reader;
+pub mod sockopt;
 pub mod suspend;
 pub mod transcript;
 
