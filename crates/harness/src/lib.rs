@@ -63,6 +63,7 @@ pub mod seed;
 mod settle;
 pub mod slow_reader;
 pub mod sockopt;
+pub mod stuck;
 pub mod suspend;
 pub mod transcript;
 
