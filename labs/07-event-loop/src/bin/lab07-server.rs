@@ -177,11 +177,12 @@ fn open_listener(addr: SocketAddr) -> Result<TcpListener> {
 /// `could not create the poll`, `could not register the listener`, `poll
 /// failed`, or what [`accept_clients`] returns: never because of one
 /// client.
-fn serve_forever(mut listener: TcpListener) -> Result<()> {
+fn serve_forever(listener: TcpListener) -> Result<()> {
     // ANCHOR: serve_forever
     // Tokens are never reused: a late event for a closed client can then
     // never be mistaken for a new client's.
     // BEGIN SOLUTION
+    let mut listener = listener;
     let mut poll = Poll::new().context("could not create the poll")?;
     poll.registry()
         .register(&mut listener, LISTENER, Interest::READABLE)
