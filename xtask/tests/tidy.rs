@@ -216,6 +216,12 @@ const WAIT_ALLOWED: &[(&str, &str, &str)] = &[
          it polls /proc (the real condition) until it holds or the step deadline passes",
     ),
     (
+        "crates/harness/src/slow_reader.rs",
+        "yield_now",
+        "the kernel gives no notification when another process accepts a connection: it \
+         polls /proc (the real condition) until it holds or the step deadline passes",
+    ),
+    (
         "crates/harness/src/stuck.rs",
         "yield_now",
         "the kernel gives no notification when every thread of another process sleeps: \

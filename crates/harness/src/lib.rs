@@ -15,7 +15,9 @@
 //! - [`pace`]: paced delivery, a peer's pieces read one `read` each
 //!   (deterministic short reads); [`suspend`]: Ctrl-Z on a program blocked
 //!   in a write (deterministic short writes); [`limits`]: the memory and
-//!   file limits of programs under test. Linux; elsewhere they fall back
+//!   file limits of programs under test; [`slow_reader`]: a client that
+//!   leaves a non-blocking server's replies unread until its writes stop
+//!   short (deterministic partial writes). Linux; elsewhere they fall back
 //!   and the verdict says so.
 //! - [`report`]: the per-scenario verdict files that `cargo xtask
 //!   check-lab` and the grader read, and the [`assert_transcript!`] macro.
@@ -59,6 +61,7 @@ pub mod property;
 pub mod report;
 pub mod seed;
 mod settle;
+pub mod slow_reader;
 pub mod sockopt;
 pub mod stuck;
 pub mod suspend;

@@ -56,6 +56,9 @@ pub(crate) enum Blocked {
 pub(crate) struct SocketEnd {
     pub(crate) inode: u64,
     pub(crate) rx_queue: u64,
+    /// Bytes written but not yet acknowledged by the other end: what the
+    /// kernel still holds of what the program sent.
+    pub(crate) tx_queue: u64,
 }
 
 /// Whether this machine shows sockets in `/proc` at all.
@@ -80,12 +83,15 @@ pub(crate) fn socket_end(local_port: u16, remote_port: u16) -> Option<SocketEnd>
                 if port(fields.get(1)?)? != local_port || port(fields.get(2)?)? != remote_port {
                     return None;
                 }
-                let rx_queue = fields
-                    .get(4)?
-                    .split_once(':')
-                    .and_then(|(_, rx)| u64::from_str_radix(rx, 16).ok())?;
+                let (tx, rx) = fields.get(4)?.split_once(':')?;
+                let tx_queue = u64::from_str_radix(tx, 16).ok()?;
+                let rx_queue = u64::from_str_radix(rx, 16).ok()?;
                 let inode = fields.get(9)?.parse().ok().filter(|inode| *inode != 0)?;
-                Some(SocketEnd { inode, rx_queue })
+                Some(SocketEnd {
+                    inode,
+                    rx_queue,
+                    tx_queue,
+                })
             })
         })
 }
@@ -262,4 +268,35 @@ pub(crate) fn signal_group(pid: u32, signal: libc::c_int) -> bool {
     // The harness started the program with `process_group(0)`, so -pgid
     // names exactly the program and its children.
     unsafe { libc::kill(-pgid, signal) == 0 }
+}
+
+/// A copy of descriptor `fd` of process `pid` (pidfd_getfd(2), Linux 5.6):
+/// the same open socket, so an option set on the copy is set on the
+/// program's socket. Needs the right to trace `pid` (the harness is its
+/// parent, same user); `None` where that is refused.
+#[allow(unsafe_code)]
+pub(crate) fn copy_fd(pid: u32, fd: u64) -> Option<std::os::fd::OwnedFd> {
+    use std::os::fd::{FromRawFd, OwnedFd};
+    let pid = libc::pid_t::try_from(pid).ok()?;
+    let fd = libc::c_int::try_from(fd).ok()?;
+    // SAFETY: pidfd_open(2) takes a pid and flags and returns a new
+    // descriptor or -1; it touches no memory of ours.
+    let pidfd = unsafe { libc::syscall(libc::SYS_pidfd_open, pid, 0) };
+    let pidfd = libc::c_int::try_from(pidfd).ok().filter(|d| *d >= 0)?;
+    // SAFETY: pidfd is a descriptor we own from the call above; taking it
+    // into an OwnedFd closes it exactly once.
+    let pidfd = unsafe { OwnedFd::from_raw_fd(pidfd) };
+    // SAFETY: pidfd_getfd(2) takes two descriptors and flags and returns a
+    // new descriptor or -1; it touches no memory of ours.
+    let copy = unsafe {
+        libc::syscall(
+            libc::SYS_pidfd_getfd,
+            std::os::fd::AsRawFd::as_raw_fd(&pidfd),
+            fd,
+            0,
+        )
+    };
+    let copy = libc::c_int::try_from(copy).ok().filter(|d| *d >= 0)?;
+    // SAFETY: the new descriptor is ours alone; OwnedFd closes it once.
+    Some(unsafe { OwnedFd::from_raw_fd(copy) })
 }

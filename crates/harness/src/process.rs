@@ -118,17 +118,23 @@ impl Running {
     }
 
     pub(crate) fn expect_line_within(&mut self, timeout: Duration) -> Result<Vec<u8>, Stop> {
+        let line = self.take_line_within(timeout)?;
+        self.log.push(
+            &self.name,
+            EventKind::Output {
+                stream: Stream::Stdout,
+                line: line.clone(),
+            },
+        );
+        Ok(line)
+    }
+
+    /// Waits for the next line on stdout like [`Self::expect_line_within`]
+    /// but does not record it: for a step that sums up many lines in one
+    /// transcript line. A missing line is recorded as usual.
+    pub(crate) fn take_line_within(&mut self, timeout: Duration) -> Result<Vec<u8>, Stop> {
         match self.stdout.recv_timeout(timeout) {
-            Ok(Chunk::Line(line)) => {
-                self.log.push(
-                    &self.name,
-                    EventKind::Output {
-                        stream: Stream::Stdout,
-                        line: line.clone(),
-                    },
-                );
-                Ok(line)
-            }
+            Ok(Chunk::Line(line)) => Ok(line),
             Ok(Chunk::Truncated) => {
                 self.log.push(
                     &self.name,
@@ -377,6 +383,10 @@ impl Program {
 
     pub(crate) fn expect_line_within(&mut self, timeout: Duration) -> Result<Vec<u8>, Stop> {
         self.0.borrow_mut().expect_line_within(timeout)
+    }
+
+    pub(crate) fn take_line_within(&mut self, timeout: Duration) -> Result<Vec<u8>, Stop> {
+        self.0.borrow_mut().take_line_within(timeout)
     }
 
     pub(crate) fn stop_at_end(&self, grace: Duration) {

@@ -51,7 +51,6 @@ impl TcpServerPeer {
 mod look {
     use crate::{Program, observe};
     use socket2::SockRef;
-    use std::os::fd::{FromRawFd, OwnedFd, RawFd};
 
     /// TCP_NODELAY of the socket of `program` connected to local port
     /// `server_port`, or `None` if it cannot be seen.
@@ -64,34 +63,8 @@ mod look {
             .into_iter()
             .find(|(_, inode)| observe::remote_port_of(*inode) == Some(server_port))?
             .0;
-        let copy = duplicate(pid, fd)?;
+        let copy = observe::copy_fd(pid, fd)?;
         SockRef::from(&copy).tcp_nodelay().ok()
-    }
-
-    /// A duplicate, in this process, of descriptor `fd` of process `pid`.
-    #[allow(unsafe_code)]
-    fn duplicate(pid: u32, fd: u64) -> Option<OwnedFd> {
-        let pid = libc::pid_t::try_from(pid).ok()?;
-        let fd = libc::c_int::try_from(fd).ok()?;
-        // SAFETY: pidfd_open(2) takes two integers and returns a new
-        // descriptor or -1; it touches no memory of ours.
-        let pidfd = unsafe { libc::syscall(libc::SYS_pidfd_open, pid, 0) };
-        let pidfd = RawFd::try_from(pidfd).ok().filter(|fd| *fd >= 0)?;
-        // SAFETY: `pidfd` was just returned to us and nothing else owns it.
-        let pidfd = unsafe { OwnedFd::from_raw_fd(pidfd) };
-        // SAFETY: pidfd_getfd(2) takes three integers and returns a new
-        // descriptor (ours) or -1; it touches no memory of ours.
-        let copy = unsafe {
-            libc::syscall(
-                libc::SYS_pidfd_getfd,
-                std::os::fd::AsRawFd::as_raw_fd(&pidfd),
-                fd,
-                0,
-            )
-        };
-        let copy = RawFd::try_from(copy).ok().filter(|fd| *fd >= 0)?;
-        // SAFETY: `copy` was just returned to us and nothing else owns it.
-        Some(unsafe { OwnedFd::from_raw_fd(copy) })
     }
 }
 

@@ -41,7 +41,7 @@ impl TcpPeer {
         Ok(TcpPeer::new(log, name, other, stream))
     }
 
-    pub(super) fn new(log: &Log, name: &str, other: &str, stream: TcpStream) -> TcpPeer {
+    pub(crate) fn new(log: &Log, name: &str, other: &str, stream: TcpStream) -> TcpPeer {
         TcpPeer {
             name: name.to_owned(),
             other: other.to_owned(),
@@ -77,7 +77,7 @@ impl TcpPeer {
     }
 
     /// Records that this peer ran out of time waiting for `waiting_for`.
-    pub(super) fn timed_out(&self, waiting_for: impl Into<String>) -> Stop {
+    pub(crate) fn timed_out(&self, waiting_for: impl Into<String>) -> Stop {
         timed_out(&self.log, &self.name, waiting_for)
     }
 
@@ -331,7 +331,7 @@ impl TcpPeer {
 
     /// A read failed while waiting for `waiting_for`: a timeout line, or
     /// `read failed: WHY`.
-    pub(super) fn read_failed(&self, e: &io::Error, waiting_for: &str) -> Stop {
+    pub(crate) fn read_failed(&self, e: &io::Error, waiting_for: &str) -> Stop {
         if is_timeout(e) {
             self.timed_out(format!("{waiting_for} from {}", self.other))
         } else {

@@ -1,0 +1,298 @@
+//! A client that does not read: deterministic partial writes of a
+//! non-blocking server (lab 7).
+//!
+//! A server's non-blocking `write` takes only what fits in the socket's
+//! send buffer; the rest must wait in the server's own output buffer until
+//! the socket is writable again. To see that on every run, the replies the
+//! server owes a client must exceed what the kernel can hold for it: the
+//! server's send buffer plus the client's receive buffer. On loopback the
+//! kernel sizes a send buffer for 64 KiB segments (about 4 MB) and keeps
+//! growing it while the connection lives (measured: 10,000 replies of 9
+//! bytes still all held), far more than a test can make a server owe. So:
+//!
+//! - the slow client asks for the smallest receive buffer (SO_RCVBUF)
+//!   before it connects;
+//! - the harness sets the server's send buffer for that connection to the
+//!   smallest size, through a copy of the server's descriptor
+//!   (pidfd_getfd(2), Linux 5.6; the harness is the server's parent): a
+//!   send buffer set by hand is no longer grown by the kernel. The
+//!   kernel then holds about 2 KB of replies.
+//!
+//! Each 1-byte message is sent only once the server has printed the one
+//! before, so each is one `read` and one reply, whatever the machine's
+//! load. Every [`LOOK_EVERY`] messages the harness reads Linux's
+//! `/proc/net/tcp` ([`crate::observe`]): the server's `tx_queue` plus the
+//! client's `rx_queue` is what the kernel holds; once that is [`WAITING`]
+//! bytes less than the replies owed, the server's writes have stopped
+//! short and it holds the rest itself (or lost it: the client's final
+//! read tells which). Without `/proc` nothing is shrunk or checked, and
+//! the verdict says so.
+
+use crate::escape::quote_bytes;
+use crate::peer::{could_not, port_name, timed_out};
+use crate::transcript::EventKind;
+use crate::{Program, STEP_TIMEOUT, Scenario, ServerUnderTest, Step, Stop, TcpPeer};
+use labkit::is_timeout;
+use std::io::Read;
+use std::net::TcpStream;
+use std::time::Instant;
+
+/// What the verdict says where the kernel's queues cannot be read.
+pub(crate) const FALLBACK_NOTE: &str = "On this system the harness cannot read the kernel's \
+     socket queues (no Linux /proc), so it did not check that the server's writes stopped \
+     short: a server that drops the rest of a partial write may pass here, and fails on Linux. \
+     / 本系统没有 Linux 的 /proc, 读不到内核的套接字队列, 所以没有检查服务器的写是否被截短: \
+     丢掉部分写剩余数据的服务器在这里可能通过, 在 Linux 上会失败。";
+
+/// How many reply bytes must be missing from the kernel's queues before
+/// the writes count as stopped short: far more than the one reply a server
+/// may have printed a line for but not written yet, and more than the
+/// shrunk send buffer (4,608 bytes on Linux) can take in one write, so
+/// that the server's first write once the client reads is partial too.
+pub const WAITING: u64 = 6 * 1024;
+
+/// How often (in messages) the kernel's queues are looked at.
+const LOOK_EVERY: usize = 50;
+
+impl Scenario {
+    /// A scripted client that will not read for a while: before it
+    /// connects, it asks for the smallest receive buffer and segment size,
+    /// so that the replies it leaves unread fill the kernel's buffers
+    /// after a few kilobytes (see the [module documentation](self)).
+    pub fn connect_slow_reader(&mut self, name: &str, server: &ServerUnderTest) -> Step<TcpPeer> {
+        use socket2::{Domain, Protocol, Socket, Type};
+        let other = server.program.name();
+        let addr = server.addr;
+        let stream = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))
+            .and_then(|socket| {
+                socket.set_recv_buffer_size(1)?;
+                socket.connect_timeout(&addr.into(), STEP_TIMEOUT)?;
+                Ok(TcpStream::from(socket))
+            })
+            .map_err(|e| could_not(&self.log, name, &format!("connect to {addr}"), &e))?;
+        if let Ok(local) = stream.local_addr() {
+            self.log.redact_port(local.port(), &port_name(name));
+        }
+        self.log.push(
+            name,
+            EventKind::Connected {
+                to: addr.to_string(),
+            },
+        );
+        let mut peer = TcpPeer::new(&self.log, name, &other, stream);
+        peer.program = Some(server.program.clone());
+        peer.say(
+            "before connecting, asked for the smallest receive buffer (SO_RCVBUF): the kernel \
+             holds only a little of what the server sends it until it reads",
+        );
+        Ok(peer)
+    }
+}
+
+impl TcpPeer {
+    /// Sends `message` again and again, each time only once `server` has
+    /// printed a line for the one before (so each is one `read` of the
+    /// server, answered by one reply of `reply_len` bytes), reads none of
+    /// the replies, and stops once the kernel holds at least [`WAITING`]
+    /// bytes less than the replies owed: the server's writes have stopped
+    /// short, and it holds the rest itself (or lost it). The server's send
+    /// buffer grows as the connection goes on, so the count is found by
+    /// looking at `/proc/net/tcp` ([`crate::observe`]) every
+    /// [`LOOK_EVERY`] messages; at most `max` messages. Records one
+    /// transcript line and returns how many were sent.
+    ///
+    /// Without `/proc`, sends `max` messages and the verdict says that
+    /// nothing was checked.
+    pub fn send_until_replies_wait(
+        &mut self,
+        server: &mut Program,
+        message: &[u8],
+        reply_len: usize,
+        max: usize,
+    ) -> Step<usize> {
+        let shrunk = shrink_send_buffer(self, server);
+        self.log.say(
+            "harness",
+            format!(
+                "set {}'s send buffer for this connection to the smallest size (SO_SNDBUF, on a \
+                 copy of its descriptor): the kernel holds only a few kilobytes of its replies",
+                server.name()
+            ),
+        );
+        let expected = labkit::show(message).into_bytes();
+        let mut sent = 0;
+        let mut stopped_short = false;
+        while sent < max {
+            if let Err(stop) = self.send_quietly(message) {
+                self.say(format!("{sent} messages had been sent"));
+                return Err(stop);
+            }
+            let line = server.take_line_within(STEP_TIMEOUT).inspect_err(|_| {
+                self.say(format!("{} had printed {sent} messages", server.name()));
+            })?;
+            sent += 1;
+            if line != expected {
+                self.say(format!(
+                    "message {sent}: {} printed {} instead of {}",
+                    server.name(),
+                    quote_bytes(&line),
+                    quote_bytes(&expected)
+                ));
+                return Err(Stop);
+            }
+            if sent % LOOK_EVERY == 0 {
+                if let Some(held) = held_by_kernel(&self.stream) {
+                    if held + WAITING <= (sent * reply_len) as u64 {
+                        stopped_short = true;
+                        break;
+                    }
+                }
+            }
+        }
+        let other = server.name();
+        if !stopped_short {
+            if shrunk && held_by_kernel(&self.stream).is_some() {
+                self.say(format!(
+                    "sent {sent} messages of {} to {other} one by one and read none of the \
+                     replies, yet the kernel still held all of them: the writes never stopped short",
+                    quote_bytes(message)
+                ));
+                return Err(Stop);
+            }
+            self.log.note(FALLBACK_NOTE);
+        }
+        self.say(format!(
+            "sent messages of {} to {other} one by one, each only once {other} had printed the \
+             one before (so each was one read), and read none of the replies, until the kernel \
+             held more than {WAITING} bytes less than the replies owed (in {other}'s send buffer \
+             and this client's receive buffer, both full): {other}'s writes stopped short, and \
+             it must keep the rest in its own output buffer",
+            quote_bytes(message)
+        ));
+        Ok(sent)
+    }
+
+    fn send_quietly(&mut self, bytes: &[u8]) -> Step {
+        let _ = self.stream.set_write_timeout(Some(STEP_TIMEOUT));
+        match std::io::Write::write_all(&mut self.stream, bytes) {
+            Ok(()) => Ok(()),
+            Err(e) if is_timeout(&e) => {
+                Err(self.timed_out(format!("{} to read what it was sent", self.other)))
+            }
+            Err(e) => Err(could_not(
+                &self.log,
+                &self.name,
+                &format!("send {} bytes", bytes.len()),
+                &e,
+            )),
+        }
+    }
+
+    /// Reads `count` copies of `unit` (and nothing else may come first),
+    /// and records them as one line: `received N bytes from X: "已收到" ×
+    /// COUNT`. Anything else is recorded as it came, and the scenario stops.
+    pub fn recv_repeated(&mut self, unit: &[u8], count: usize) -> Step {
+        let len = unit.len() * count;
+        let deadline = Instant::now() + STEP_TIMEOUT;
+        let mut got = Vec::with_capacity(len);
+        let mut buf = vec![0u8; len.clamp(1, 64 * 1024)];
+        while got.len() < len {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                break;
+            }
+            let _ = self.stream.set_read_timeout(Some(left));
+            let want = (len - got.len()).min(buf.len());
+            match self.stream.read(&mut buf[..want]) {
+                Ok(0) => break,
+                Ok(n) => got.extend_from_slice(&buf[..n]),
+                Err(e) if is_timeout(&e) => break,
+                Err(e) => {
+                    self.say(format!("had received {} of {len} bytes", got.len()));
+                    return Err(self.read_failed(&e, "the replies"));
+                }
+            }
+        }
+        let whole = got.chunks(unit.len()).all(|c| c == unit);
+        if got.len() == len && whole {
+            self.say(format!(
+                "received every reply from {}, in order: {} as many times as messages were sent",
+                self.other,
+                quote_bytes(unit)
+            ));
+            return Ok(());
+        }
+        let copies = got.chunks(unit.len()).take_while(|c| *c == unit).count();
+        self.say(format!(
+            "received {} of the {len} bytes expected from {}: {copies} whole replies {} first",
+            got.len(),
+            self.other,
+            quote_bytes(unit)
+        ));
+        if got.len() < len {
+            return Err(timed_out(
+                &self.log,
+                &self.name,
+                format!("the other {} bytes from {}", len - got.len(), self.other),
+            ));
+        }
+        Err(Stop)
+    }
+}
+
+/// What the kernel holds of what the other end sent on `stream`: the other
+/// end's send queue plus this end's receive queue. `None` without `/proc`.
+#[cfg(target_os = "linux")]
+fn held_by_kernel(stream: &TcpStream) -> Option<u64> {
+    use crate::observe;
+    if !observe::available() {
+        return None;
+    }
+    let ours = stream.local_addr().ok()?.port();
+    let theirs = stream.peer_addr().ok()?.port();
+    let mine = observe::socket_end(ours, theirs)?;
+    let other = observe::socket_end(theirs, ours)?;
+    Some(other.tx_queue + mine.rx_queue)
+}
+
+#[cfg(not(target_os = "linux"))]
+fn held_by_kernel(_stream: &TcpStream) -> Option<u64> {
+    None
+}
+
+/// Sets the send buffer of `server`'s end of `peer`'s connection to the
+/// smallest size, through a copy of its descriptor; false where that is
+/// not possible (no `/proc`, no pidfd_getfd).
+#[cfg(target_os = "linux")]
+fn shrink_send_buffer(peer: &TcpPeer, server: &Program) -> bool {
+    use crate::observe;
+    if !observe::available() {
+        return false;
+    }
+    let pid = server.0.borrow().pid();
+    let (Ok(ours), Ok(theirs)) = (peer.stream.local_addr(), peer.stream.peer_addr()) else {
+        return false;
+    };
+    let deadline = Instant::now() + STEP_TIMEOUT;
+    let fd = loop {
+        let fd = observe::socket_end(theirs.port(), ours.port())
+            .and_then(|end| observe::fd_of_socket(pid, end.inode));
+        if let Some(fd) = fd {
+            break fd;
+        }
+        if Instant::now() >= deadline {
+            return false;
+        }
+        std::thread::yield_now();
+    };
+    observe::copy_fd(pid, fd).is_some_and(|copy| {
+        socket2::SockRef::from(&copy)
+            .set_send_buffer_size(1)
+            .is_ok()
+    })
+}
+
+#[cfg(not(target_os = "linux"))]
+fn shrink_send_buffer(_peer: &TcpPeer, _server: &Program) -> bool {
+    false
+}

@@ -1,0 +1,359 @@
+//! The cost of a connection: labs 2, 6 and 7 side by side, in one run.
+//!
+//! `cargo bench -p lab07-event-loop`. For each server (lab 2, serial; lab
+//! 6, a thread per client; lab 6 with a pool; lab 7, one thread and a
+//! readiness loop) the bench starts the release binary on `127.0.0.1:0`,
+//! opens [`IDLE`] connections that never send anything and keeps them open,
+//! then, for 1, 16, 256 and 1,000 concurrent clients (one thread each, each
+//! with its own connection), counts the echo round trips (`hello`, then the
+//! 9-byte `已收到`) done in [`PHASE`]. It reads the server's peak resident
+//! memory (VmHWM) and its largest thread count in Linux's `/proc`
+//! (elsewhere: unavailable), and compares each rate with lab 7's and with a
+//! raw loopback round trip (a minimal echo thread inside the bench: the
+//! physical limit of this machine). Everything is bounded: one phase lasts
+//! [`PHASE`], a connect or read gives up at the phase's end.
+//!
+//! The servers of other labs are built here with `cargo build --release`
+//! (through `CARGO`); a lab that is not in this copy (lab 6 until it is
+//! written) is shown as "not built".
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+/// Idle connections held open during every phase.
+const IDLE: usize = 1000;
+/// Concurrent clients doing the echo, one phase each.
+const CLIENTS: [usize; 4] = [1, 16, 256, 1000];
+/// How long each phase counts round trips.
+const PHASE: Duration = Duration::from_millis(700);
+const MESSAGE: &[u8] = b"hello";
+const REPLY_LEN: usize = "已收到".len();
+
+struct Server {
+    label: &'static str,
+    package: &'static str,
+    bin: &'static str,
+    args: &'static [&'static str],
+    /// Whether the idle connections are opened first.
+    idle: bool,
+}
+
+const SERVERS: [Server; 5] = [
+    Server {
+        label: "lab 2, serial",
+        package: "lab02-tcp-loop",
+        bin: "lab02-server",
+        args: &[],
+        idle: true,
+    },
+    Server {
+        label: "lab 2, serial, no idle connections",
+        package: "lab02-tcp-loop",
+        bin: "lab02-server",
+        args: &[],
+        idle: false,
+    },
+    Server {
+        label: "lab 6, thread per client",
+        package: "lab06-threads",
+        bin: "lab06-server",
+        args: &["--max-clients", "4096"],
+        idle: true,
+    },
+    Server {
+        label: "lab 6, pool of 8",
+        package: "lab06-threads",
+        bin: "lab06-server",
+        args: &["--pool", "8"],
+        idle: true,
+    },
+    Server {
+        label: "lab 7, event loop",
+        package: "lab07-event-loop",
+        bin: "lab07-server",
+        args: &[],
+        idle: true,
+    },
+];
+
+struct Row {
+    label: &'static str,
+    rates: Vec<Option<f64>>,
+    peak_kib: Option<u64>,
+    peak_threads: Option<u64>,
+    note: String,
+}
+
+fn main() {
+    let lab07 = PathBuf::from(env!("CARGO_BIN_EXE_lab07-server"));
+    let bin_dir = lab07.parent().map(Path::to_path_buf).unwrap_or_default();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    println!(
+        "the cost of a connection: {IDLE} idle connections held open; each cell counts echo \
+         round trips in {} ms, loopback only",
+        PHASE.as_millis()
+    );
+    let raw = raw_round_trips();
+    println!("raw loopback round trip (an echo thread in this process, 1 client): {raw:.0} req/s");
+    let mut rows = Vec::new();
+    for server in &SERVERS {
+        let built = root.join("labs").join(dir_of(server.package)).exists()
+            && build(server.package, server.bin);
+        if !built {
+            rows.push(Row {
+                label: server.label,
+                rates: vec![None; CLIENTS.len()],
+                peak_kib: None,
+                peak_threads: None,
+                note: "not built (no such lab in this copy)".into(),
+            });
+            continue;
+        }
+        rows.push(measure(server, &bin_dir.join(server.bin)));
+    }
+    print_table(&rows, raw);
+}
+
+fn dir_of(package: &str) -> String {
+    // lab07-event-loop -> 07-event-loop
+    package.trim_start_matches("lab").to_owned()
+}
+
+fn build(package: &str, bin: &str) -> bool {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    Command::new(cargo)
+        .args(["build", "--release", "-q", "-p", package, "--bin", bin])
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+fn measure(server: &Server, path: &Path) -> Row {
+    let mut row = Row {
+        label: server.label,
+        rates: Vec::new(),
+        peak_kib: None,
+        peak_threads: None,
+        note: String::new(),
+    };
+    let mut args = vec!["127.0.0.1:0"];
+    args.extend_from_slice(server.args);
+    let Some((mut child, addr)) = start(path, &args) else {
+        row.rates = vec![None; CLIENTS.len()];
+        row.note = format!("could not start `{} {}`", server.bin, args.join(" "));
+        return row;
+    };
+    // A server that does not accept stops being connectable once its
+    // backlog is full: the first connect that times out ends the opening.
+    let mut idle: Vec<TcpStream> = Vec::with_capacity(IDLE);
+    let wanted = if server.idle { IDLE } else { 0 };
+    while idle.len() < wanted {
+        match TcpStream::connect_timeout(&addr, PHASE) {
+            Ok(stream) => idle.push(stream),
+            Err(_) => break,
+        }
+    }
+    if idle.len() < wanted {
+        row.note = format!(
+            "only {} of {IDLE} idle connections could connect (the server does not accept \
+             them: its backlog is full)",
+            idle.len()
+        );
+    }
+    let pid = child.id();
+    let mut threads = 0;
+    for &n in &CLIENTS {
+        let (rate, seen) = phase(addr, n, pid);
+        threads = threads.max(seen.unwrap_or(0));
+        row.rates.push(Some(rate));
+    }
+    row.peak_threads = (threads > 0).then_some(threads);
+    row.peak_kib = status_field(pid, "VmHWM:");
+    drop(idle);
+    let _ = child.kill();
+    let _ = child.wait();
+    row
+}
+
+/// Starts a server and reads its `listening on IP:PORT`; its other output
+/// is drained (and dropped) by a thread.
+fn start(path: &Path, args: &[&str]) -> Option<(Child, SocketAddr)> {
+    let mut child = Command::new(path)
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .ok()?;
+    let mut out = BufReader::new(child.stdout.take()?);
+    let mut line = String::new();
+    out.read_line(&mut line).ok()?;
+    let Some(addr) = line
+        .trim()
+        .strip_prefix("listening on ")
+        .and_then(|a| a.parse().ok())
+    else {
+        let _ = child.kill();
+        let _ = child.wait();
+        return None;
+    };
+    std::thread::spawn(move || std::io::copy(&mut out, &mut std::io::sink()));
+    Some((child, addr))
+}
+
+/// `n` clients, one thread each, do echo round trips until the phase
+/// ends. Returns the rate and the server's thread count seen meanwhile.
+fn phase(addr: SocketAddr, n: usize, pid: u32) -> (f64, Option<u64>) {
+    let done = Arc::new(AtomicU64::new(0));
+    // The last client to finish its first round trip counts the server's
+    // threads: every client is then connected and served at once.
+    let answered = Arc::new(AtomicU64::new(0));
+    let threads = Arc::new(AtomicU64::new(0));
+    let start = Instant::now();
+    let end = start + PHASE;
+    let workers: Vec<_> = (0..n)
+        .map(|_| {
+            let (done, answered, threads) = (
+                Arc::clone(&done),
+                Arc::clone(&answered),
+                Arc::clone(&threads),
+            );
+            std::thread::Builder::new()
+                .stack_size(64 * 1024)
+                .spawn(move || {
+                    client(addr, end, &done, || {
+                        if answered.fetch_add(1, Ordering::SeqCst) + 1 == n as u64 {
+                            let seen = status_field(pid, "Threads:").unwrap_or(0);
+                            threads.fetch_max(seen, Ordering::SeqCst);
+                        }
+                    });
+                })
+                .ok()
+        })
+        .collect();
+    for worker in workers.into_iter().flatten() {
+        let _ = worker.join();
+    }
+    let elapsed = start.elapsed().max(PHASE);
+    let after = status_field(pid, "Threads:").unwrap_or(0);
+    let threads = threads.load(Ordering::SeqCst).max(after);
+    (
+        done.load(Ordering::Relaxed) as f64 / elapsed.as_secs_f64(),
+        (threads > 0).then_some(threads),
+    )
+}
+
+fn client(addr: SocketAddr, end: Instant, done: &AtomicU64, first: impl FnOnce()) {
+    let mut first = Some(first);
+    let left = end.saturating_duration_since(Instant::now());
+    let Ok(mut stream) = TcpStream::connect_timeout(&addr, left.max(Duration::from_millis(1)))
+    else {
+        return;
+    };
+    let _ = stream.set_nodelay(true);
+    let mut reply = [0u8; REPLY_LEN];
+    loop {
+        let left = end.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return;
+        }
+        let _ = stream.set_read_timeout(Some(left));
+        if stream.write_all(MESSAGE).is_err() || stream.read_exact(&mut reply).is_err() {
+            return;
+        }
+        done.fetch_add(1, Ordering::Relaxed);
+        if let Some(first) = first.take() {
+            first();
+        }
+    }
+}
+
+/// The physical limit: one client and an echo thread in this process.
+fn raw_round_trips() -> f64 {
+    let Ok(listener) = TcpListener::bind("127.0.0.1:0") else {
+        return 0.0;
+    };
+    let Ok(addr) = listener.local_addr() else {
+        return 0.0;
+    };
+    std::thread::spawn(move || {
+        if let Ok((mut conn, _)) = listener.accept() {
+            let _ = conn.set_nodelay(true);
+            let mut buf = [0u8; 64];
+            while let Ok(n) = conn.read(&mut buf) {
+                if n == 0 || conn.write_all(&[b'x'; REPLY_LEN]).is_err() {
+                    break;
+                }
+            }
+        }
+    });
+    let done = AtomicU64::new(0);
+    let start = Instant::now();
+    client(addr, start + PHASE, &done, || {});
+    done.load(Ordering::Relaxed) as f64 / start.elapsed().as_secs_f64()
+}
+
+/// A field of `/proc/PID/status` (`VmHWM:` in kB, `Threads:`); `None`
+/// where there is no `/proc`.
+fn status_field(pid: u32, field: &str) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix(field))
+        .and_then(|v| v.split_whitespace().next()?.parse().ok())
+}
+
+fn print_table(rows: &[Row], raw: f64) {
+    let lab7: Vec<Option<f64>> = rows
+        .iter()
+        .find(|r| r.label.starts_with("lab 7"))
+        .map(|r| r.rates.clone())
+        .unwrap_or_default();
+    println!();
+    let head: Vec<String> = CLIENTS.iter().map(|n| format!("{n} clients")).collect();
+    println!(
+        "| server | {} | peak RSS | threads | note |",
+        head.join(" | ")
+    );
+    println!("|---|{}---|---|---|", "---|".repeat(CLIENTS.len()));
+    for row in rows {
+        let cells: Vec<String> = row
+            .rates
+            .iter()
+            .enumerate()
+            .map(|(i, rate)| match rate {
+                None => "-".to_owned(),
+                Some(r) => {
+                    let vs7 = lab7
+                        .get(i)
+                        .copied()
+                        .flatten()
+                        .filter(|l| *l > 0.0)
+                        .map_or("-".to_owned(), |l| format!("{:.2}x", r / l));
+                    let vs_raw = if raw > 0.0 {
+                        format!("{:.2}x", r / raw)
+                    } else {
+                        "-".to_owned()
+                    };
+                    format!("{:.0} req/s ({vs7} of lab 7, {vs_raw} of raw)", r)
+                }
+            })
+            .collect();
+        let rss = row.peak_kib.map_or("unavailable".to_owned(), |k| {
+            format!("{:.1} MiB", k as f64 / 1024.0)
+        });
+        let threads = row
+            .peak_threads
+            .map_or("unavailable".to_owned(), |t| t.to_string());
+        println!(
+            "| {} | {} | {rss} | {threads} | {} |",
+            row.label,
+            cells.join(" | "),
+            row.note
+        );
+    }
+}
