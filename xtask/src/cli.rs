@@ -19,6 +19,8 @@ commands for students:
                      the property scenarios draw the inputs of seed S again
                      (check-lab prints the seed it used; without --seed, a fresh one)
   check-lab N --scenario NAME  run one scenario of lab N
+  watch              check the lab you work on each time you save a file in
+                     its src/, go on to the next when it passes (Ctrl-C quits)
   list               the labs in order, with what the last check found
   hint N             the hint of lab N
   reset N [--yes]    put lab N's src/ back as the starter has it (asks first)
@@ -144,6 +146,7 @@ fn run(args: &[String]) -> Result<bool> {
     let text = match command {
         "check-lab" => CHECK_LAB_HELP,
         "list" => LIST_HELP,
+        "watch" => crate::watch::HELP,
         "hint" => HINT_HELP,
         "reset" => crate::starter::student::HELP,
         "starter" => STARTER_HELP,
@@ -164,6 +167,10 @@ fn run(args: &[String]) -> Result<bool> {
         "list" if rest.is_empty() => {
             crate::state::list(&root, &info, lang);
             Ok(true)
+        }
+        "watch" => {
+            crate::watch::parse_args(rest)?;
+            crate::watch::run(&root, &info, lang)
         }
         "hint" => {
             let [which] = rest else {
@@ -297,6 +304,9 @@ fn check_lab(root: &Path, info: &Info, rest: &[&str], lang: Lang) -> Result<bool
     let style = Style::detect();
     // Before anything else: a change the grader will not see.
     crate::guard::print_warnings(root, info, lang, |w| style.red(w));
+    if let Some(note) = crate::runner::own_target_note(root, lang) {
+        eprintln!("{}", style.dim(&note));
+    }
     let labs: Vec<&Lab> = match args.which.as_str() {
         "--all" => info.labs.iter().collect(),
         one => vec![info.find(one)?],

@@ -4,20 +4,21 @@
 
 use crate::labs::{Info, Lab};
 use crate::lang::Lang;
-use crate::model::LabState;
+use crate::model::{LabOutcome, LabState, Status, lab_state, points};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-/// The file: per lab package, `[state, points]`.
+/// The file: per lab package, `[state, points, scenarios passed]`.
 #[derive(Debug, Default)]
 pub struct State {
     labs: BTreeMap<String, LastCheck>,
 }
 
-/// One lab's last check.
+/// One lab's last check. The count of scenarios passed came later: a file
+/// without it reads as none passed.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize)]
-struct LastCheck(LabState, u32);
+struct LastCheck(LabState, u32, #[serde(default)] u32);
 
 fn path(root: &Path) -> PathBuf {
     crate::runner::own_dir(root).join("last-check.json")
@@ -49,8 +50,27 @@ impl State {
         self.labs.get(&lab.package()).map(|c| c.1)
     }
 
-    pub fn set(&mut self, lab: &Lab, state: LabState, points: u32) {
-        self.labs.insert(lab.package(), LastCheck(state, points));
+    /// How many of the lab's scenarios passed.
+    pub fn scenarios_passed(&self, lab: &Lab) -> Option<u32> {
+        self.labs.get(&lab.package()).map(|c| c.2)
+    }
+
+    /// Records what a check of `lab` found.
+    pub fn record(&mut self, lab: &Lab, outcome: &LabOutcome) {
+        let passed = match outcome {
+            LabOutcome::Ran(verdicts) => {
+                verdicts.iter().filter(|v| v.status == Status::Pass).count()
+            }
+            LabOutcome::DoesNotCompile(_) => 0,
+        };
+        self.labs.insert(
+            lab.package(),
+            LastCheck(
+                lab_state(outcome),
+                points(lab, outcome),
+                u32::try_from(passed).unwrap_or(u32::MAX),
+            ),
+        );
     }
 
     /// Saves quietly: losing this file only makes `list` say "not checked".
@@ -129,6 +149,9 @@ mod tests {
             State::parse(r#"{"lab01-tcp-once": ["passed", 10], "lab02-tcp-loop": ["unknown", 3]}"#);
         assert_eq!(state.labs.len(), 1);
         let json = serde_json::to_string(&state.labs).unwrap();
-        assert_eq!(json, r#"{"lab01-tcp-once":["passed",10]}"#);
+        assert_eq!(json, r#"{"lab01-tcp-once":["passed",10,0]}"#);
+        let state = State::parse(r#"{"lab01-tcp-once": ["failing", 4, 2]}"#);
+        let json = serde_json::to_string(&state.labs).unwrap();
+        assert_eq!(json, r#"{"lab01-tcp-once":["failing",4,2]}"#);
     }
 }
