@@ -161,6 +161,21 @@ fn footer(root: &Path, info: &Info, lab: &Lab, lang: Lang, style: Style) -> Stri
     )
 }
 
+/// Whether a file event says a file's content or name changed. Reads
+/// (rustc opening a source file during a check: `Access`) and metadata
+/// (an access time) are not changes: checking again on them would check
+/// for ever.
+fn is_a_change(kind: notify::EventKind) -> bool {
+    use notify::EventKind;
+    use notify::event::ModifyKind;
+    match kind {
+        EventKind::Create(_) | EventKind::Remove(_) => true,
+        EventKind::Modify(ModifyKind::Metadata(_)) => false,
+        EventKind::Modify(_) => true,
+        EventKind::Access(_) | EventKind::Any | EventKind::Other => false,
+    }
+}
+
 /// Whether `paths` hold a file under `src` (a folder of the lab being
 /// watched).
 fn touches(paths: &[PathBuf], src: &Path) -> bool {
@@ -197,7 +212,8 @@ pub fn run(root: &Path, info: &Info, lang: Lang) -> Result<bool> {
         let events = events.clone();
         notify::recommended_watcher(move |result: notify::Result<notify::Event>| {
             let _ = events.send(match result {
-                Ok(event) => Event::Changed(event.paths),
+                Ok(event) if is_a_change(event.kind) => Event::Changed(event.paths),
+                Ok(_) => return,
                 Err(err) => Event::WatchFailed(err.to_string()),
             });
         })
@@ -499,5 +515,16 @@ mod tests {
             &[PathBuf::from("/c/labs/02-two/tests/a.rs")],
             Path::new("/c/labs/02-two/src")
         ));
+        use notify::EventKind;
+        use notify::event::{AccessKind, AccessMode, DataChange, MetadataKind, ModifyKind};
+        assert!(is_a_change(EventKind::Modify(ModifyKind::Data(
+            DataChange::Any
+        ))));
+        assert!(!is_a_change(EventKind::Access(AccessKind::Close(
+            AccessMode::Read
+        ))));
+        assert!(!is_a_change(EventKind::Modify(ModifyKind::Metadata(
+            MetadataKind::AccessTime
+        ))));
     }
 }

@@ -1,8 +1,8 @@
 //! `cargo xtask watch` end to end, in a pseudo-terminal as a student runs
 //! it: in a starter with lab 1 at its stubs, watch shows lab 1 not done;
 //! saving lab 1's solution makes it pass, the progress bar moves and
-//! watch goes on to lab 2; Ctrl-C ends it with status 130, leaving no
-//! process behind.
+//! watch goes on to lab 2, where it waits; Ctrl-C ends it with status
+//! 130, leaving no process behind.
 //!
 //! Unix only: the pseudo-terminal crate (rexpect) is. Every wait is on
 //! output, with a deadline.
@@ -103,6 +103,17 @@ fn watch_sees_a_saved_solution_pass_and_moves_on() {
     assert!(passed.contains(&moved), "the bar did not move:\n{passed}");
     let after = expect(&mut watch, "watching lab 2 (");
     assert!(after.contains(&moved), "{after}");
+
+    // Idle now: nothing is checked again until a file changes (the
+    // check's own reads of the sources are not changes). `l` shows the
+    // list, and nothing ran before it.
+    watch.send_line("l").unwrap();
+    let last = &info.labs[labs - 1];
+    let idle = expect(&mut watch, &format!("{} ", last.name));
+    assert!(
+        !idle.contains("building and running"),
+        "watch checked again with no file changed:\n{idle}"
+    );
 
     watch.send_control('c').unwrap();
     expect(&mut watch, "watch stopped (Ctrl-C)");
