@@ -59,6 +59,7 @@ pub mod property;
 pub mod report;
 pub mod seed;
 mod settle;
+pub mod sockopt;
 pub mod suspend;
 pub mod transcript;
 
