@@ -19,8 +19,7 @@ commands for students:
                      the property scenarios draw the inputs of seed S again
                      (check-lab prints the seed it used; without --seed, a fresh one)
   check-lab N --scenario NAME  run one scenario of lab N
-  watch              check the lab you work on each time you save a file in
-                     its src/, go on to the next when it passes (Ctrl-C quits)
+  watch              check the lab you work on at each save, then the next one
   list               the labs in order, with what the last check found
   hint N             the hint of lab N
   reset N [--yes]    put lab N's src/ back as the starter has it (asks first)
@@ -168,10 +167,7 @@ fn run(args: &[String]) -> Result<bool> {
             crate::state::list(&root, &info, lang);
             Ok(true)
         }
-        "watch" => {
-            crate::watch::parse_args(rest)?;
-            crate::watch::run(&root, &info, lang)
-        }
+        "watch" => crate::watch::main(&root, &info, rest, lang),
         "hint" => {
             let [which] = rest else {
                 return Err(unknown());
@@ -304,9 +300,7 @@ fn check_lab(root: &Path, info: &Info, rest: &[&str], lang: Lang) -> Result<bool
     let style = Style::detect();
     // Before anything else: a change the grader will not see.
     crate::guard::print_warnings(root, info, lang, |w| style.red(w));
-    if let Some(note) = crate::runner::own_target_note(root, lang) {
-        eprintln!("{}", style.dim(&note));
-    }
+    crate::runner::print_own_target_note(root, lang, |note| style.dim(note));
     let labs: Vec<&Lab> = match args.which.as_str() {
         "--all" => info.labs.iter().collect(),
         one => vec![info.find(one)?],

@@ -49,8 +49,16 @@ pub fn own_target_dir(root: &Path) -> PathBuf {
     root.join("target")
 }
 
-/// When `CARGO_TARGET_DIR` points elsewhere, the line that says the labs
-/// are built in this copy's own `target/` all the same, and why.
+/// When `CARGO_TARGET_DIR` points elsewhere, prints (to stderr, through
+/// `style`) the line that says the labs are built in this copy's own
+/// `target/` all the same, and why.
+pub fn print_own_target_note(root: &Path, lang: crate::lang::Lang, style: impl Fn(&str) -> String) {
+    if let Some(note) = own_target_note(root, lang) {
+        eprintln!("{}", style(&note));
+    }
+}
+
+/// The line [`print_own_target_note`] prints, if any.
 pub fn own_target_note(root: &Path, lang: crate::lang::Lang) -> Option<String> {
     let shared = PathBuf::from(std::env::var_os("CARGO_TARGET_DIR")?);
     let own = own_target_dir(root);

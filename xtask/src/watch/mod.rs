@@ -20,12 +20,18 @@ use crate::model::LabState;
 use crate::state::State;
 use anyhow::{Context, Result};
 use notify::{RecursiveMode, Watcher};
+use progress::footer;
+pub use progress::progress;
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::time::Duration;
+
+mod progress;
+#[cfg(test)]
+mod tests;
 
 /// `cargo xtask watch --help`.
 pub const HELP: &str = "\
@@ -45,9 +51,6 @@ The same in Chinese with --lang zh (or LANG=zh_CN.UTF-8).
 /// this long.
 const DEBOUNCE: Duration = Duration::from_millis(200);
 
-/// How wide the progress bar is, in characters.
-const BAR_WIDTH: usize = 30;
-
 /// The exit status after Ctrl-C (128 + SIGINT, as shells report it).
 const INTERRUPTED: i32 = 130;
 
@@ -63,13 +66,13 @@ enum Event {
     Stop,
 }
 
-/// Reads `watch`'s arguments: it takes none but `--help` (handled by the
-/// caller).
+/// `cargo xtask watch ARGS`: it takes no arguments but `--help` (handled
+/// by the caller) and `--lang` (read by the caller), then [`run`]s.
 ///
 /// # Errors
 ///
-/// Any argument.
-pub fn parse_args(args: &[&str]) -> Result<()> {
+/// Any argument; as [`run`].
+pub fn main(root: &Path, info: &Info, args: &[&str], lang: Lang) -> Result<bool> {
     let mut parser = lexopt::Parser::from_args(args.iter().copied());
     if let Some(arg) = parser.next()? {
         anyhow::bail!(
@@ -77,7 +80,7 @@ pub fn parse_args(args: &[&str]) -> Result<()> {
             arg.unexpected()
         );
     }
-    Ok(())
+    run(root, info, lang)
 }
 
 /// The lab to work on: the first one whose last check did not pass.
@@ -85,80 +88,6 @@ fn current<'a>(info: &'a Info, states: &State) -> Option<&'a Lab> {
     info.labs
         .iter()
         .find(|lab| states.get(lab) != Some(LabState::Passed))
-}
-
-/// The progress bar and its figures: scenarios passed, points, labs
-/// passed, across all labs, from the last checks.
-pub fn progress(info: &Info, states: &State, lang: Lang) -> String {
-    let mut scenarios = (0, 0);
-    let mut points = (0, 0);
-    let mut labs = (0, info.labs.len());
-    for lab in &info.labs {
-        let total = u32::try_from(lab.scenarios.len()).unwrap_or(u32::MAX);
-        let passed = states.get(lab) == Some(LabState::Passed);
-        scenarios.0 += if passed {
-            total
-        } else {
-            states.scenarios_passed(lab).unwrap_or(0).min(total)
-        };
-        scenarios.1 += total;
-        points.0 += states.points(lab).unwrap_or(0);
-        points.1 += lab.max_points();
-        labs.0 += usize::from(passed);
-    }
-    let filled = if scenarios.1 == 0 {
-        0
-    } else {
-        (scenarios.0 as usize * BAR_WIDTH) / scenarios.1 as usize
-    };
-    let bar: String = (0..BAR_WIDTH)
-        .map(|i| match i.cmp(&filled) {
-            std::cmp::Ordering::Less => '#',
-            std::cmp::Ordering::Equal => '>',
-            std::cmp::Ordering::Greater => '-',
-        })
-        .collect();
-    match lang {
-        Lang::En => format!(
-            "progress [{bar}] {}/{} scenarios · {}/{} points · {}/{} labs passed",
-            scenarios.0, scenarios.1, points.0, points.1, labs.0, labs.1
-        ),
-        Lang::Zh => format!(
-            "进度 [{bar}] {}/{} 个场景 · {}/{} 分 · 通过 {}/{} 个实验",
-            scenarios.0, scenarios.1, points.0, points.1, labs.0, labs.1
-        ),
-    }
-}
-
-/// What watch prints under each check: the progress bar, what it
-/// watches, the keys.
-fn footer(root: &Path, info: &Info, lab: &Lab, lang: Lang, style: Style) -> String {
-    let states = State::load(root);
-    let src = lab.dir().join("src");
-    let watching = match lang {
-        Lang::En => format!(
-            "watching lab {} ({}): save a file in {} and it is checked again",
-            lab.number,
-            lab.name,
-            src.display()
-        ),
-        Lang::Zh => format!(
-            "正在监视实验 {}（{}）：保存 {} 里的文件，它就会被重新检查",
-            lab.number,
-            lab.name,
-            src.display()
-        ),
-    };
-    format!(
-        "{}\n{}\n{}\n{}\n",
-        style.dim(&"─".repeat(BAR_WIDTH + 20)),
-        style.bold(&progress(info, &states, lang)),
-        watching,
-        style.dim(lang.pick(
-            "type a letter, then Enter: h hint · l list · c check again · q quit (or Ctrl-C)",
-            "输入一个字母再按回车：h 提示 · l 实验列表 · c 重新检查 · q 退出（或按 Ctrl-C）"
-        ))
-    )
 }
 
 /// Whether a file event says a file's content or name changed. Reads
@@ -191,6 +120,7 @@ fn touches(paths: &[PathBuf], src: &Path) -> bool {
 /// could not be run.
 pub fn run(root: &Path, info: &Info, lang: Lang) -> Result<bool> {
     let style = Style::detect();
+    crate::runner::print_own_target_note(root, lang, |note| style.dim(note));
     let (events, inbox) = mpsc::channel();
     let stopping = Arc::new(AtomicBool::new(false));
     {
@@ -431,100 +361,4 @@ fn leave(lang: Lang) -> ! {
     );
     let _ = std::io::stdout().flush();
     std::process::exit(INTERRUPTED)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::labs::ScenarioInfo;
-
-    fn info() -> Info {
-        let lab = |number: u32, name: &str, points: &[u32]| Lab {
-            number,
-            name: name.into(),
-            scenarios: points
-                .iter()
-                .enumerate()
-                .map(|(i, p)| ScenarioInfo {
-                    name: format!("s{i}"),
-                    points: *p,
-                    ..ScenarioInfo::default()
-                })
-                .collect(),
-            ..Lab::default()
-        };
-        Info {
-            format_version: 1,
-            labs: vec![lab(1, "one", &[2, 2]), lab(2, "two", &[1, 1, 4])],
-        }
-    }
-
-    #[test]
-    fn the_bar_counts_scenarios_and_points_across_labs() {
-        let info = info();
-        let states = State::default();
-        assert_eq!(
-            progress(&info, &states, Lang::En),
-            format!(
-                "progress [>{}] 0/5 scenarios · 0/10 points · 0/2 labs passed",
-                "-".repeat(BAR_WIDTH - 1)
-            )
-        );
-        assert_eq!(current(&info, &states).map(|l| l.number), Some(1));
-    }
-
-    #[test]
-    fn a_lab_is_done_when_its_last_check_passed() {
-        use crate::model::{LabOutcome, Status, Verdict};
-        let info = info();
-        let verdict = |status| Verdict {
-            scenario: String::new(),
-            status,
-            message: String::new(),
-            expected: String::new(),
-            actual: String::new(),
-        };
-        let mut states = State::default();
-        states.record(
-            &info.labs[0],
-            &LabOutcome::Ran(vec![verdict(Status::Pass), verdict(Status::Pass)]),
-        );
-        states.record(
-            &info.labs[1],
-            &LabOutcome::Ran(vec![
-                verdict(Status::Fail),
-                verdict(Status::Pass),
-                verdict(Status::Fail),
-            ]),
-        );
-        assert_eq!(current(&info, &states).map(|l| l.number), Some(2));
-        // 3 of 5 scenarios: 18 of 30 characters.
-        assert_eq!(
-            progress(&info, &states, Lang::Zh),
-            format!(
-                "进度 [{}>{}] 3/5 个场景 · 5/10 分 · 通过 1/2 个实验",
-                "#".repeat(18),
-                "-".repeat(BAR_WIDTH - 19)
-            )
-        );
-        assert!(touches(
-            &[PathBuf::from("/c/labs/02-two/src/main.rs")],
-            Path::new("/c/labs/02-two/src")
-        ));
-        assert!(!touches(
-            &[PathBuf::from("/c/labs/02-two/tests/a.rs")],
-            Path::new("/c/labs/02-two/src")
-        ));
-        use notify::EventKind;
-        use notify::event::{AccessKind, AccessMode, DataChange, MetadataKind, ModifyKind};
-        assert!(is_a_change(EventKind::Modify(ModifyKind::Data(
-            DataChange::Any
-        ))));
-        assert!(!is_a_change(EventKind::Access(AccessKind::Close(
-            AccessMode::Read
-        ))));
-        assert!(!is_a_change(EventKind::Modify(ModifyKind::Metadata(
-            MetadataKind::AccessTime
-        ))));
-    }
 }
