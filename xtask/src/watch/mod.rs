@@ -119,7 +119,7 @@ fn touches(paths: &[PathBuf], src: &Path) -> bool {
 /// The file watcher or the Ctrl-C handler could not be set up, or cargo
 /// could not be run.
 pub fn run(root: &Path, info: &Info, lang: Lang) -> Result<bool> {
-    let style = Style::detect();
+    let style = Style::detect().in_lang(lang);
     crate::runner::print_own_target_note(root, lang, |note| style.dim(note));
     let (events, inbox) = mpsc::channel();
     let stopping = Arc::new(AtomicBool::new(false));

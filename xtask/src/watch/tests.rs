@@ -49,13 +49,18 @@ fn a_lab_is_done_when_its_last_check_passed() {
         message: String::new(),
         expected: String::new(),
         actual: String::new(),
+        stuck: Vec::new(),
     };
+    // No course there: the fingerprint is of an empty src/.
+    let root = Path::new("/no/course/here");
     let mut states = State::default();
     states.record(
+        root,
         &info.labs[0],
         &LabOutcome::Ran(vec![verdict(Status::Pass), verdict(Status::Pass)]),
     );
     states.record(
+        root,
         &info.labs[1],
         &LabOutcome::Ran(vec![
             verdict(Status::Fail),
