@@ -17,7 +17,7 @@ mod words;
 
 use crate::labs::{Info, Lab};
 use crate::lang::Lang;
-use crate::model::{LabOutcome, LabState, lab_state, points};
+use crate::model::{LabOutcome, LabState, lab_state};
 use crate::runner::{RunOptions, run_lab_reporting};
 use anyhow::Result;
 pub use next::{DiskState, disk_state, next_line};
@@ -141,7 +141,7 @@ pub fn check(
         if lab.has_properties() && !matches!(outcome, LabOutcome::DoesNotCompile(_)) {
             print!("{}", seed_line(lab, seed, style));
         }
-        states.set(root, lab, state, points(lab, &outcome));
+        states.record(root, lab, &outcome);
         all_passed &= state == LabState::Passed;
     }
     states.save(root);

@@ -19,6 +19,7 @@ commands for students:
                      the property scenarios draw the inputs of seed S again
                      (check-lab prints the seed it used; without --seed, a fresh one)
   check-lab N --scenario NAME  run one scenario of lab N
+  watch              check the lab you work on at each save, then the next one
   list               the labs in order, with what the last check found
   hint N [--all]     the next hint of lab N, one at a time (--all: those given so far)
   reset N [--yes]    put lab N's src/ back as the starter has it (asks first)
@@ -146,6 +147,7 @@ fn run(args: &[String]) -> Result<bool> {
     let text = match command {
         "check-lab" => CHECK_LAB_HELP,
         "list" => LIST_HELP,
+        "watch" => crate::watch::HELP,
         "hint" => HINT_HELP,
         "reset" => crate::starter::student::HELP,
         "starter" => STARTER_HELP,
@@ -167,6 +169,7 @@ fn run(args: &[String]) -> Result<bool> {
             crate::state::list(&root, &info, lang);
             Ok(true)
         }
+        "watch" => crate::watch::main(&root, &info, rest, lang),
         "hint" => {
             let all = rest.contains(&"--all");
             let which: Vec<&&str> = rest.iter().filter(|a| **a != "--all").collect();
@@ -291,6 +294,7 @@ fn check_lab(root: &Path, info: &Info, rest: &[&str], lang: Lang) -> Result<bool
     let style = Style::detect().in_lang(lang);
     // Before anything else: a change the grader will not see.
     crate::guard::print_warnings(root, info, lang, |w| style.red(w));
+    crate::runner::print_own_target_note(root, lang, |note| style.dim(note));
     let labs: Vec<&Lab> = match args.which.as_str() {
         "--all" => info.labs.iter().collect(),
         one => vec![info.find(one)?],

@@ -12,7 +12,8 @@
 //!   grades), below everything that shows it.
 //! - [`runner`]: builds a lab and runs its scenarios, collecting verdicts.
 //! - [`check`]: `check-lab`: the report a learner reads.
-//! - [`state`]: the last check's results, for `list`.
+//! - [`state`]: the last check's results, for `list` and `watch`.
+//! - [`watch`]: `watch`: checks the lab worked on at each save.
 //! - [`cli`]: the commands and their usage.
 //! - [`starter`]: `starter`: the students' copy, solutions stubbed.
 //! - [`files`]: walks a workspace and syncs a working copy (starter, grade).
@@ -34,3 +35,4 @@ pub mod runner;
 pub mod solutions;
 pub mod starter;
 pub mod state;
+pub mod watch;

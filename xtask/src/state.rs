@@ -7,21 +7,29 @@
 
 use crate::labs::{Info, Lab};
 use crate::lang::Lang;
-use crate::model::LabState;
+use crate::model::{LabOutcome, LabState, Status, lab_state, points};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-/// The file: per lab package, `[state, points, fingerprint]`.
+/// The file: per lab package, `[state, points, fingerprint, scenarios
+/// passed]`.
 #[derive(Debug, Default)]
 pub struct State {
     labs: BTreeMap<String, LastCheck>,
 }
 
-/// One lab's last check: its state, points and the fingerprint of its
-/// `src/` then (absent in files written before fingerprints).
+/// One lab's last check: its state, points, the fingerprint of its
+/// `src/` then (absent in files written before fingerprints) and how many
+/// of its scenarios passed (for watch's progress bar; none in older
+/// files).
 #[derive(Debug, Clone, Copy, Serialize, Deserialize)]
-struct LastCheck(LabState, u32, #[serde(default)] Option<u32>);
+struct LastCheck(
+    LabState,
+    u32,
+    #[serde(default)] Option<u32>,
+    #[serde(default)] u32,
+);
 
 fn path(root: &Path) -> PathBuf {
     crate::runner::own_dir(root).join("last-check.json")
@@ -53,11 +61,37 @@ impl State {
         self.labs.get(&lab.package()).map(|c| c.1)
     }
 
-    /// Records a check of `lab`, with the fingerprint of its `src/` now.
+    /// How many of the lab's scenarios passed.
+    pub fn scenarios_passed(&self, lab: &Lab) -> Option<u32> {
+        self.labs.get(&lab.package()).map(|c| c.3)
+    }
+
+    /// Records a state and points for `lab`, with the fingerprint of its
+    /// `src/` now (no scenario counted as passed).
     pub fn set(&mut self, root: &Path, lab: &Lab, state: LabState, points: u32) {
         let print = fingerprint(root, lab);
         self.labs
-            .insert(lab.package(), LastCheck(state, points, Some(print)));
+            .insert(lab.package(), LastCheck(state, points, Some(print), 0));
+    }
+
+    /// Records what a check of `lab` found, with the fingerprint of its
+    /// `src/` now.
+    pub fn record(&mut self, root: &Path, lab: &Lab, outcome: &LabOutcome) {
+        let passed = match outcome {
+            LabOutcome::Ran(verdicts) => {
+                verdicts.iter().filter(|v| v.status == Status::Pass).count()
+            }
+            LabOutcome::DoesNotCompile(_) => 0,
+        };
+        self.labs.insert(
+            lab.package(),
+            LastCheck(
+                lab_state(outcome),
+                points(lab, outcome),
+                Some(fingerprint(root, lab)),
+                u32::try_from(passed).unwrap_or(u32::MAX),
+            ),
+        );
     }
 
     /// Saves quietly: losing this file only makes `list` say "not checked".
@@ -135,10 +169,10 @@ pub fn disk_state(root: &Path, lab: &Lab, state: &State) -> DiskState {
     }
     match state.labs.get(&lab.package()) {
         None => DiskState::NotChecked,
-        Some(LastCheck(_, _, print)) if *print != Some(fingerprint(root, lab)) => {
+        Some(LastCheck(_, _, print, _)) if *print != Some(fingerprint(root, lab)) => {
             DiskState::Changed
         }
-        Some(LastCheck(s, _, _)) => DiskState::Checked(*s),
+        Some(LastCheck(s, _, _, _)) => DiskState::Checked(*s),
     }
 }
 
@@ -213,7 +247,10 @@ mod tests {
         let json = serde_json::to_string(&state.labs).unwrap();
         assert_eq!(
             json,
-            r#"{"lab01-tcp-once":["passed",10,null],"lab03-udp-echo":["failing",2,77]}"#
+            r#"{"lab01-tcp-once":["passed",10,null,0],"lab03-udp-echo":["failing",2,77,0]}"#
         );
+        let state = State::parse(r#"{"lab01-tcp-once": ["failing", 4, 5, 2]}"#);
+        let json = serde_json::to_string(&state.labs).unwrap();
+        assert_eq!(json, r#"{"lab01-tcp-once":["failing",4,5,2]}"#);
     }
 }

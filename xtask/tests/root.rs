@@ -1,10 +1,13 @@
 //! One xtask binary, two copies of the course: each run reads the copy it
 //! is run in. With a shared `CARGO_TARGET_DIR` (a common global setting)
 //! cargo builds xtask once for every copy, so the workspace root must come
-//! from the current folder, never from where xtask was compiled.
+//! from the current folder, never from where xtask was compiled, and
+//! `check-lab` must build each copy's labs from that copy's files.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use xtask::labs::Info;
+use xtask::starter::Starter;
 
 /// A fresh folder under the system's temporary folder.
 fn scratch(name: &str) -> PathBuf {
@@ -44,12 +47,15 @@ fn copy(name: &str, points: u32) -> PathBuf {
 }
 
 /// Runs the one xtask binary cargo built for this test in `dir`, with
-/// `target` as the shared `CARGO_TARGET_DIR`.
+/// `target` as the shared `CARGO_TARGET_DIR`, in English.
 fn xtask(dir: &Path, target: &Path, args: &[&str]) -> (i32, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_xtask"))
         .args(args)
         .current_dir(dir)
         .env("CARGO_TARGET_DIR", target)
+        .env("LANG", "C")
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
         .env_remove("CARGO_MANIFEST_DIR")
         .output()
         .unwrap();
@@ -94,4 +100,55 @@ fn two_copies_sharing_a_target_dir_each_read_their_own_files() {
     for dir in [shared, a, b, nowhere] {
         let _ = std::fs::remove_dir_all(dir);
     }
+}
+
+/// Two whole copies of the course, a starter (lab 1 at its stubs) and a
+/// copy with lab 1 solved, checked in turn with one shared
+/// `CARGO_TARGET_DIR`. Cargo names lab 1's build the same in both copies
+/// and judges it fresh from the files' times; the stubs, written first,
+/// are older than the solved copy's build, so a shared target folder
+/// would check the stubs with the solved copy's programs (it did: 11 of
+/// 11 for `todo!()`).
+#[test]
+fn two_copies_sharing_a_target_dir_each_check_their_own_lab() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    let info = Info::load(root).unwrap();
+    let starter = Starter::build(root, &info).unwrap();
+    let shared = scratch("check-shared-target");
+    // Under cargo's temporary folder for tests, so that each copy's own
+    // target folder (its labs' dependencies) is kept from run to run.
+    let kept = Path::new(env!("CARGO_TARGET_TMPDIR"));
+    let stubs = kept.join("root-stubs");
+    let solved = kept.join("root-solved");
+    starter.sync_to(&stubs).unwrap();
+    starter.sync_to(&solved).unwrap();
+    let src = Path::new("labs/01-tcp-once/src/bin");
+    for file in ["lab01-server.rs", "lab01-client.rs"] {
+        std::fs::copy(root.join(src).join(file), solved.join(src).join(file)).unwrap();
+    }
+
+    let check = |dir: &Path| xtask(dir, &shared, &["check-lab", "1"]);
+    for round in ["first", "again"] {
+        let (status, text) = check(&solved);
+        assert_eq!(status, 0, "solved copy, {round}:\n{text}");
+        assert!(text.contains("✓ lab 1"), "solved copy, {round}:\n{text}");
+        assert!(
+            text.contains("CARGO_TARGET_DIR is"),
+            "the note on the shared target folder:\n{text}"
+        );
+        if round == "first" {
+            let (status, text) = check(&stubs);
+            assert_eq!(status, 1, "starter:\n{text}");
+            assert!(
+                text.contains("todo!()") && !text.contains("✓ lab 1"),
+                "the starter's lab 1 is at its stubs:\n{text}"
+            );
+        }
+    }
+    // Each copy built its labs in its own target folder.
+    assert!(!shared.join("debug/lab01-server").exists());
+    for dir in [&stubs, &solved] {
+        assert!(dir.join("target/debug/lab01-server").exists());
+    }
+    let _ = std::fs::remove_dir_all(shared);
 }

@@ -44,6 +44,42 @@ pub fn own_dir(root: &Path) -> PathBuf {
     root.join("target").join("socket-labs")
 }
 
+/// Where `check-lab` builds the labs of the copy at `root`: its own
+/// `target/`, whatever `CARGO_TARGET_DIR` says.
+pub fn own_target_dir(root: &Path) -> PathBuf {
+    root.join("target")
+}
+
+/// When `CARGO_TARGET_DIR` points elsewhere, prints (to stderr, through
+/// `style`) the line that says the labs are built in this copy's own
+/// `target/` all the same, and why.
+pub fn print_own_target_note(root: &Path, lang: crate::lang::Lang, style: impl Fn(&str) -> String) {
+    if let Some(note) = own_target_note(root, lang) {
+        eprintln!("{}", style(&note));
+    }
+}
+
+/// The line [`print_own_target_note`] prints, if any.
+pub fn own_target_note(root: &Path, lang: crate::lang::Lang) -> Option<String> {
+    let shared = PathBuf::from(std::env::var_os("CARGO_TARGET_DIR")?);
+    let own = own_target_dir(root);
+    if shared == own || shared.canonicalize().ok() == own.canonicalize().ok() {
+        return None;
+    }
+    Some(match lang {
+        crate::lang::Lang::En => format!(
+            "note: CARGO_TARGET_DIR is {}, but the labs are built in {}: a target folder shared by two copies of the course would check one copy with the other's programs",
+            shared.display(),
+            own.display()
+        ),
+        crate::lang::Lang::Zh => format!(
+            "注意：CARGO_TARGET_DIR 是 {}，但实验仍构建在 {} 中：两份课程共用一个 target 文件夹时，检查一份会用到另一份的程序",
+            shared.display(),
+            own.display()
+        ),
+    })
+}
+
 /// Runs cargo from the workspace `root` with the environment a check needs:
 /// snapshots are read, never written, whatever the caller's environment
 /// says.
@@ -63,9 +99,10 @@ pub fn cargo(root: &Path) -> Command {
 /// How [`run_lab_with`] runs a lab. The default is what `check-lab` needs.
 #[derive(Debug, Clone)]
 pub struct RunOptions {
-    /// `CARGO_TARGET_DIR` for cargo (default: the workspace's own, see
-    /// [`target_dir`]). The grader shares one between submissions so the
-    /// dependencies compile once.
+    /// `CARGO_TARGET_DIR` for cargo (default: the copy's own, see
+    /// [`own_target_dir`], never a shared `CARGO_TARGET_DIR`). The grader
+    /// shares one between submissions so the dependencies compile once
+    /// (it grades each in the same working folder).
     pub target_dir: Option<PathBuf>,
     /// Where the verdict files go (default: this copy's own, see
     /// [`own_dir`]).
@@ -141,10 +178,18 @@ pub fn run_lab_reporting(
     options: &RunOptions,
 ) -> Result<(LabOutcome, Vec<messages::Warning>)> {
     let package = lab.package();
+    // Never a `CARGO_TARGET_DIR` shared with another copy of the course:
+    // cargo names a lab's build the same in every copy (it hashes a
+    // workspace member's path relative to its workspace) and judges it
+    // fresh from the files' times, so a copy whose files are older than
+    // the other copy's last build would be checked with the other copy's
+    // programs (see `own_target_note`).
+    let target = options
+        .target_dir
+        .clone()
+        .unwrap_or_else(|| own_target_dir(root));
     let with_target = |mut command: Command| {
-        if let Some(dir) = &options.target_dir {
-            command.env("CARGO_TARGET_DIR", dir);
-        }
+        command.env("CARGO_TARGET_DIR", &target);
         command
     };
     // `--test scenarios --test properties` (the files that leave verdict

@@ -1,0 +1,364 @@
+//! `cargo xtask watch`: rustlings' main mode. It checks the lab being
+//! worked on (the first one the last checks do not call passed), checks
+//! it again each time a file under that lab's `src/` is saved, moves on
+//! to the next lab when it passes, and shows a progress bar of scenarios
+//! and points across all labs.
+//!
+//! One channel carries everything watch reacts to: the operating
+//! system's file events (the `notify` crate: inotify, FSEvents or
+//! ReadDirectoryChangesW, no polling), the lines typed on the terminal
+//! (`h`, `l`, `c`, `q`) and Ctrl-C (the `ctrlc` crate). The terminal is
+//! never put in raw mode, so there is nothing to restore when it ends.
+//!
+//! The checking is `check-lab`'s own ([`crate::check::check`]): watch
+//! adds only the loop and the progress bar.
+
+use crate::check::{self, Style};
+use crate::labs::{Info, Lab};
+use crate::lang::Lang;
+use crate::model::LabState;
+use crate::state::State;
+use anyhow::{Context, Result};
+use notify::{RecursiveMode, Watcher};
+use progress::footer;
+pub use progress::progress;
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::time::Duration;
+
+mod progress;
+#[cfg(test)]
+mod tests;
+
+/// `cargo xtask watch --help`.
+pub const HELP: &str = "\
+usage: cargo xtask watch
+
+Checks the lab you are working on (the first lab not passing yet), then
+checks it again each time you save a file in its src/ folder; when it
+passes, goes on to the next lab. A progress bar shows the scenarios and
+points passed across all labs. While it watches, type a letter and Enter:
+  h  the lab's hint      l  the list of labs
+  c  check again         q  quit (Ctrl-C quits too)
+The same in Chinese with --lang zh (or LANG=zh_CN.UTF-8).
+";
+
+/// A save is often several file events (an editor writes a temporary
+/// file, renames it, sets its time): the check starts once none came for
+/// this long.
+const DEBOUNCE: Duration = Duration::from_millis(200);
+
+/// The exit status after Ctrl-C (128 + SIGINT, as shells report it).
+const INTERRUPTED: i32 = 130;
+
+/// What watch reacts to.
+enum Event {
+    /// Files changed (absolute paths).
+    Changed(Vec<PathBuf>),
+    /// A line typed on the terminal.
+    Typed(String),
+    /// The file watcher failed.
+    WatchFailed(String),
+    /// Ctrl-C.
+    Stop,
+}
+
+/// `cargo xtask watch ARGS`: it takes no arguments but `--help` (handled
+/// by the caller) and `--lang` (read by the caller), then [`run`]s.
+///
+/// # Errors
+///
+/// Any argument; as [`run`].
+pub fn main(root: &Path, info: &Info, args: &[&str], lang: Lang) -> Result<bool> {
+    let mut parser = lexopt::Parser::from_args(args.iter().copied());
+    if let Some(arg) = parser.next()? {
+        anyhow::bail!(
+            "watch takes no arguments, not {}; see `cargo xtask watch --help`",
+            arg.unexpected()
+        );
+    }
+    run(root, info, lang)
+}
+
+/// The lab to work on: the first one whose last check did not pass.
+fn current<'a>(info: &'a Info, states: &State) -> Option<&'a Lab> {
+    info.labs
+        .iter()
+        .find(|lab| states.get(lab) != Some(LabState::Passed))
+}
+
+/// Whether a file event says a file's content or name changed. Reads
+/// (rustc opening a source file during a check: `Access`) and metadata
+/// (an access time) are not changes: checking again on them would check
+/// for ever.
+fn is_a_change(kind: notify::EventKind) -> bool {
+    use notify::EventKind;
+    use notify::event::ModifyKind;
+    match kind {
+        EventKind::Create(_) | EventKind::Remove(_) => true,
+        EventKind::Modify(ModifyKind::Metadata(_)) => false,
+        EventKind::Modify(_) => true,
+        EventKind::Access(_) | EventKind::Any | EventKind::Other => false,
+    }
+}
+
+/// Whether `paths` hold a file under `src` (a folder of the lab being
+/// watched).
+fn touches(paths: &[PathBuf], src: &Path) -> bool {
+    paths.iter().any(|p| p.starts_with(src))
+}
+
+/// `cargo xtask watch`. Returns whether every lab passes when it ends
+/// (after `q`); after Ctrl-C the process exits with status 130.
+///
+/// # Errors
+///
+/// The file watcher or the Ctrl-C handler could not be set up, or cargo
+/// could not be run.
+pub fn run(root: &Path, info: &Info, lang: Lang) -> Result<bool> {
+    let style = Style::detect().in_lang(lang);
+    crate::runner::print_own_target_note(root, lang, |note| style.dim(note));
+    let (events, inbox) = mpsc::channel();
+    let stopping = Arc::new(AtomicBool::new(false));
+    {
+        let events = events.clone();
+        let stopping = Arc::clone(&stopping);
+        ctrlc::set_handler(move || {
+            stopping.store(true, Ordering::SeqCst);
+            let _ = events.send(Event::Stop);
+        })
+        .context("could not catch Ctrl-C")?;
+    }
+    // Paths as the file watcher reports them: from the canonical folder
+    // (macOS reports /private/var for /var).
+    let labs_dir = root
+        .join("labs")
+        .canonicalize()
+        .with_context(|| format!("could not read {}", root.join("labs").display()))?;
+    let mut watcher = {
+        let events = events.clone();
+        notify::recommended_watcher(move |result: notify::Result<notify::Event>| {
+            let _ = events.send(match result {
+                Ok(event) if is_a_change(event.kind) => Event::Changed(event.paths),
+                Ok(_) => return,
+                Err(err) => Event::WatchFailed(err.to_string()),
+            });
+        })
+        .context("could not start watching files")?
+    };
+    watcher
+        .watch(&labs_dir, RecursiveMode::Recursive)
+        .with_context(|| format!("could not watch {}", labs_dir.display()))?;
+    spawn_stdin_reader(events);
+
+    let mut lab = match current(info, &State::load(root)) {
+        Some(lab) => lab,
+        None => return Ok(all_done(root, info, lang)),
+    };
+    let mut clear = false;
+    loop {
+        // Check `lab`; while it passes, go on to the next one.
+        loop {
+            check_once(root, info, lab, style, clear, &stopping)?;
+            clear = true;
+            let states = State::load(root);
+            if stopping.load(Ordering::SeqCst) {
+                leave(lang);
+            }
+            if states.get(lab) != Some(LabState::Passed) {
+                break;
+            }
+            let Some(next) = current(info, &states) else {
+                return Ok(all_done(root, info, lang));
+            };
+            println!(
+                "\n{}\n{}\n",
+                progress(info, &states, lang),
+                style.green(&match lang {
+                    Lang::En => format!(
+                        "lab {} passes: on to lab {} ({})",
+                        lab.number,
+                        next.number,
+                        next.title_in(lang)
+                    ),
+                    Lang::Zh => format!(
+                        "实验 {} 通过了：接下来是实验 {}（{}）",
+                        lab.number,
+                        next.number,
+                        next.title_in(lang)
+                    ),
+                })
+            );
+            lab = next;
+            clear = false;
+        }
+        print!("{}", footer(root, info, lab, lang, style));
+        let _ = std::io::stdout().flush();
+        let src = labs_dir.join(
+            lab.dir()
+                .strip_prefix("labs")
+                .unwrap_or(&lab.dir())
+                .join("src"),
+        );
+        // Wait for a save under the lab's src/, a key, or Ctrl-C.
+        loop {
+            match inbox.recv() {
+                Ok(Event::Changed(paths)) if touches(&paths, &src) => {
+                    settle(&inbox);
+                    break;
+                }
+                Ok(Event::Changed(_)) => {}
+                Ok(Event::WatchFailed(err)) => {
+                    eprintln!(
+                        "{} {err}",
+                        lang.pick("watching files failed:", "监视文件失败：")
+                    );
+                }
+                Ok(Event::Stop) | Err(_) => leave(lang),
+                Ok(Event::Typed(line)) => match line.trim() {
+                    "c" | "" => break,
+                    "q" => {
+                        drop(watcher);
+                        return Ok(false);
+                    }
+                    "h" => println!(
+                        "\nlab {} · {}\n\n{}\n",
+                        lab.number,
+                        lab.title_in(lang),
+                        lab.hint_in(lang).trim()
+                    ),
+                    "l" => {
+                        println!();
+                        crate::state::list(root, info, lang);
+                    }
+                    other => println!(
+                        "{}",
+                        match lang {
+                            Lang::En => format!(
+                                "`{other}`: type h (hint), l (list), c (check again) or q (quit), then Enter"
+                            ),
+                            Lang::Zh => format!(
+                                "`{other}`：请输入 h（提示）、l（列表）、c（重新检查）或 q（退出），再按回车"
+                            ),
+                        }
+                    ),
+                },
+            }
+        }
+        if stopping.load(Ordering::SeqCst) {
+            leave(lang);
+        }
+    }
+}
+
+/// Waits until no file event came for [`DEBOUNCE`] (an editor's save is
+/// several events). Ctrl-C ends the wait (the caller then sees the stop
+/// flag); a key typed meanwhile is dropped: the check it would ask for
+/// is about to run.
+fn settle(inbox: &Receiver<Event>) {
+    loop {
+        match inbox.recv_timeout(DEBOUNCE) {
+            Ok(Event::Changed(_) | Event::WatchFailed(_) | Event::Typed(_)) => {}
+            Ok(Event::Stop) | Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => {
+                return;
+            }
+        }
+    }
+}
+
+/// Lines typed on the terminal, as events, from a thread of its own.
+/// When stdin ends (no terminal), watch goes on with files and Ctrl-C.
+fn spawn_stdin_reader(events: Sender<Event>) {
+    std::thread::spawn(move || {
+        for line in std::io::stdin().lock().lines() {
+            let Ok(line) = line else { return };
+            if events.send(Event::Typed(line)).is_err() {
+                return;
+            }
+        }
+    });
+}
+
+/// Runs `check-lab`'s check of `lab`. When Ctrl-C stops it midway, the
+/// last check's results are put back as they were (an interrupted check
+/// says nothing about the code) and the programs the interrupted
+/// scenarios left behind are stopped.
+fn check_once(
+    root: &Path,
+    info: &Info,
+    lab: &Lab,
+    style: Style,
+    clear: bool,
+    stopping: &AtomicBool,
+) -> Result<()> {
+    if clear && std::io::stdout().is_terminal() {
+        // Clear the screen and go to its top: each check starts afresh.
+        print!("\x1b[2J\x1b[H");
+    }
+    let before = State::load(root);
+    check::check(root, info, &[lab], style, None)?;
+    if stopping.load(Ordering::SeqCst) {
+        before.save(root);
+        stop_orphans();
+    }
+    Ok(())
+}
+
+/// The scenarios run each program under test in a scratch folder of its
+/// own, `socket-labs-PID-N` in the temporary folder, PID being the test
+/// process's. When Ctrl-C killed the test process, the programs it
+/// started (each in a process group of its own, out of the terminal's
+/// reach) may still run: stop those whose test process is gone (Linux;
+/// elsewhere they end at their own deadlines).
+fn stop_orphans() {
+    #[cfg(target_os = "linux")]
+    {
+        let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            let Some(pid) = name
+                .to_str()
+                .and_then(|n| n.strip_prefix("socket-labs-"))
+                .and_then(|rest| rest.split('-').next())
+                .and_then(|pid| pid.parse::<u32>().ok())
+            else {
+                continue;
+            };
+            if !Path::new("/proc").join(pid.to_string()).exists() {
+                crate::runner::kill_processes_in(&[entry.path().as_path()]);
+                let _ = std::fs::remove_dir_all(entry.path());
+            }
+        }
+    }
+}
+
+/// Every lab passes: says so and returns `true`.
+fn all_done(root: &Path, info: &Info, lang: Lang) -> bool {
+    println!(
+        "{}\n{}",
+        progress(info, &State::load(root), lang),
+        lang.pick(
+            "every lab passes: well done! (`cargo xtask list` shows them)",
+            "所有实验都通过了：做得好！（`cargo xtask list` 可以查看）"
+        )
+    );
+    true
+}
+
+/// After Ctrl-C: a last line, and the conventional exit status.
+fn leave(lang: Lang) -> ! {
+    println!(
+        "\n{}",
+        lang.pick(
+            "watch stopped (Ctrl-C); run `cargo xtask watch` to go on",
+            "watch 已停止（Ctrl-C）；运行 `cargo xtask watch` 继续"
+        )
+    );
+    let _ = std::io::stdout().flush();
+    std::process::exit(INTERRUPTED)
+}
