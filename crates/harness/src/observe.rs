@@ -92,6 +92,7 @@ pub(crate) fn socket_end(local_port: u16, remote_port: u16) -> Option<SocketEnd>
 
 /// The descriptor under which process `pid` holds socket `inode`.
 pub(crate) fn fd_of_socket(pid: u32, inode: u64) -> Option<u64> {
+    let pid = crate::jail::program_pid(pid);
     let target = format!("socket:[{inode}]");
     fs::read_dir(format!("/proc/{pid}/fd"))
         .ok()?
@@ -106,12 +107,14 @@ pub(crate) fn fd_of_socket(pid: u32, inode: u64) -> Option<u64> {
 
 /// Whether process `pid` still holds socket `inode` as descriptor `fd`.
 pub(crate) fn holds(pid: u32, fd: u64, inode: u64) -> bool {
+    let pid = crate::jail::program_pid(pid);
     fs::read_link(format!("/proc/{pid}/fd/{fd}"))
         .is_ok_and(|link| link.as_os_str() == format!("socket:[{inode}]").as_str())
 }
 
 /// Whether process `pid` is still running (not gone, not a zombie).
 pub(crate) fn alive(pid: u32) -> bool {
+    let pid = crate::jail::program_pid(pid);
     fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
         stat.rsplit_once(')')
             .is_some_and(|(_, rest)| !rest.trim_start().starts_with(['Z', 'X']))
@@ -136,6 +139,7 @@ pub(crate) struct Threads {
 /// write of `fd`. A thread counts only if its sleep count is the same
 /// before and after its system call was read, so the two agree.
 pub(crate) fn threads(pid: u32, fd: u64) -> Threads {
+    let pid = crate::jail::program_pid(pid);
     let mut seen = Threads::default();
     let Ok(tasks) = fs::read_dir(format!("/proc/{pid}/task")) else {
         return seen;

@@ -298,6 +298,7 @@ mod tests {
                 hint: String::new(),
             }],
             ignored_changes: Vec::new(),
+            unsandboxed: false,
             seconds: 0.0,
         }
     }

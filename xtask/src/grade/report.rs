@@ -61,6 +61,10 @@ pub fn write_all(
     single: bool,
 ) -> Result<()> {
     write(&out.join("grades.csv"), &csv(labs, grades))?;
+    if grades.iter().any(|g| g.unsandboxed) {
+        // grades.csv has no room for a note: a file beside it says so.
+        write(&out.join("UNSANDBOXED.txt"), &format!("{UNSANDBOXED}\n"))?;
+    }
     // Through a `Value`, whose maps sort their keys: the file lists every
     // object's fields in alphabetical order.
     let json = serde_json::to_string_pretty(&serde_json::to_value(GradesFile {
@@ -200,12 +204,18 @@ fn scenario_line(s: &ScenarioGrade) -> String {
     )
 }
 
+/// What every report of an unsandboxed run says (`--unsafe-no-sandbox`).
+pub const UNSANDBOXED: &str = "WARNING: graded with --unsafe-no-sandbox: the submission's code ran unconfined, as the grader's user; this grade is only as trustworthy as that code";
+
 /// The Markdown feedback a student reads.
 pub fn feedback(grade: &StudentGrade, seed: u64) -> String {
     let mut out = format!(
         "# Feedback for {}\n\n**Total: {} / {}**\n\n",
         grade.student, grade.total, grade.max
     );
+    if grade.unsandboxed {
+        let _ = writeln!(out, "**{UNSANDBOXED}**\n");
+    }
     if let Some(problem) = &grade.problem {
         let _ = writeln!(out, "Nothing could be graded: {problem}\n");
     }
