@@ -125,7 +125,12 @@ impl Grader<'_> {
         let target = self.scratch.join("target");
         let verdicts = self.scratch.join("verdicts");
         if self.sandbox.is_some() {
+            let linking = Instant::now();
             sandbox::private_target(&self.cache, &target)?;
+            self.say(&format!(
+                "    its own target folder linked in {:.1} s",
+                linking.elapsed().as_secs_f64()
+            ));
         }
         for (i, lab) in self.labs.iter().enumerate() {
             if missing.contains(&lab.number) {
@@ -160,6 +165,7 @@ impl Grader<'_> {
                         verdicts: &verdicts,
                         deadline: self.lab_timeout,
                         seed: self.run.seed.unwrap_or_default(),
+                        verbose: self.verbose,
                     },
                     lab,
                 )?,

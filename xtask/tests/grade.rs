@@ -157,7 +157,7 @@ fn alice_with_server(dir: &Path, server: &[u8]) {
 /// and the instructor's own built server of lab 1. Their paths are this
 /// machine's, so these submissions are made here.
 fn instructor_secrets() -> [PathBuf; 2] {
-    let root = workspace_root();
+    let root = workspace_root().unwrap();
     [
         root.join("labs/02-tcp-loop/src/bin/lab02-server.rs"),
         xtask::runner::target_dir(&root).join("debug/lab01-server"),
@@ -439,7 +439,9 @@ fn a_class_of_broken_submissions_gets_the_right_verdicts() {
             "vera-with-target",
             "victor-disk-bomb",
             "wim-non-utf8",
+            "xavier-memory-bomb",
             "yara-build-script",
+            "yuri-fork-bomb",
             "zz-correct-after-the-attacks",
         ]
     );
@@ -575,13 +577,13 @@ fn a_class_of_broken_submissions_gets_the_right_verdicts() {
     ] {
         let g = student(&grades, id);
         assert_eq!(statuses(g), full, "{id}: {:#?}", g.labs[0]);
-        assert_eq!((g.total, g.labs[0].state.as_str()), (11, "passed"), "{id}");
+        assert_eq!((g.total, g.labs[0].state.as_str()), (15, "passed"), "{id}");
     }
     // mike forged `pass` verdicts and killed its parent, with no socket
     // code: the server scenarios reach its todo!().
     let mike = student(&grades, "mike-forges-verdicts");
     assert_eq!(statuses(mike), client_todo_server(), "{:#?}", mike.labs[0]);
-    assert_eq!(mike.total, 5);
+    assert_eq!(mike.total, 7);
     assert!(
         mike.labs[0].scenarios[0]
             .message
@@ -593,7 +595,7 @@ fn a_class_of_broken_submissions_gets_the_right_verdicts() {
     // which does not exist in the sandbox: no line of it is quoted.
     let tina = student(&grades, "tina-leaks-compile-error");
     assert_eq!(tina.labs[0].state.as_str(), "does not compile");
-    assert_eq!(statuses(tina), ["error"; 9]);
+    assert_eq!(statuses(tina), ["error"; SCENARIOS]);
     let error = tina.labs[0].compile_error.as_deref().unwrap_or_default();
     assert!(error.starts_with("error: couldn't read"), "{error}");
     let solution = std::fs::read_to_string(&instructor_secrets()[0]).unwrap();
@@ -620,6 +622,38 @@ fn a_class_of_broken_submissions_gets_the_right_verdicts() {
     );
     for id in ["dup", "dup-2", "dup.zip"] {
         assert!(out.join(format!("feedback/{id}.md")).is_file(), "{id}");
+    }
+    // xavier's server allocates 2 GiB: the address-space limit stops it
+    // in every server scenario, with one line saying so.
+    let xavier = student(&grades, "xavier-memory-bomb");
+    assert_eq!(
+        statuses(xavier),
+        server_then_client(["error"; 5], CLIENT_PASS, "error")
+    );
+    for s in xavier.labs[0]
+        .scenarios
+        .iter()
+        .filter(|s| s.status != xtask::model::Status::Pass)
+    {
+        assert!(
+            s.message.starts_with(
+                "lab 1: stopped: used more than 1 GiB of memory (memory allocation of 2147483648 bytes failed"
+            ),
+            "{}: {}",
+            s.name,
+            s.message
+        );
+    }
+    // yuri's server starts threads until one is refused: the sandbox's
+    // process limit fires, and the lab is stopped as a whole.
+    let yuri = student(&grades, "yuri-fork-bomb");
+    assert_eq!(statuses(yuri), ["error"; SCENARIOS], "{:#?}", yuri.labs[0]);
+    for s in &yuri.labs[0].scenarios {
+        assert_eq!(
+            s.message, "lab 1: stopped: started more than 512 processes and threads at once",
+            "{}",
+            s.name
+        );
     }
 
     for (id, problem) in [
@@ -684,12 +718,14 @@ fn a_class_of_broken_submissions_gets_the_right_verdicts() {
          vera-with-target,15,15,15\n\
          victor-disk-bomb,15,15,15\n\
          wim-non-utf8,15,15,15\n\
+         xavier-memory-bomb,7,7,15\n\
          yara-build-script,15,15,15\n\
+         yuri-fork-bomb,0,0,15\n\
          zz-correct-after-the-attacks,15,15,15\n";
     assert_eq!(csv, expected);
     let json: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("grades.json")).unwrap()).unwrap();
-    assert_eq!(json["students"].as_array().map(Vec::len), Some(34));
+    assert_eq!(json["students"].as_array().map(Vec::len), Some(36));
     assert_eq!(json["seed"], 4242);
     let feedback = std::fs::read_to_string(out.join("feedback/ivan-fixed-port.md")).unwrap();
     assert!(feedback.contains("**Total: 7 / 15**"), "{feedback}");
@@ -710,13 +746,14 @@ fn a_class_of_broken_submissions_gets_the_right_verdicts() {
     let cache_before = file_states(&cache);
     assert!(!cache_before.is_empty());
 
-    interchange_formats(&root, &info, &base);
+    interchange_formats(&info, student(&grades, "erin-panic"), &base);
     every_results_json_follows_its_spec(&info, &grades, &base);
     classroom_points_equal_grades_csv(&info, &grades, &csv);
     lab_deadline(&root, &info, &base);
     // The next run: a correct submission still gets full marks.
     next_run(&root, &info, &base);
     shards_and_merge(&root, &info, &base);
+    unsandboxed_reports_say_so(&root, &info, &base);
 
     assert_eq!(processes_left(), Vec::<String>::new());
     assert_eq!(file_states(&instructor), before);
@@ -733,8 +770,9 @@ fn a_class_of_broken_submissions_gets_the_right_verdicts() {
 fn shards_and_merge(root: &Path, info: &Info, base: &Path) {
     let class = base.join("shard-class");
     let _ = std::fs::remove_dir_all(&class);
-    copy_dir(&fixtures().join("alice-correct"), &class.join("alice"));
-    for empty in ["bea", "dup", "eve"] {
+    // No workspace among them (nothing to build): what is tested is which
+    // slice each entry lands in and how the reports are joined.
+    for empty in ["alice", "bea", "dup", "eve"] {
         std::fs::create_dir_all(class.join(empty)).unwrap();
     }
     std::fs::write(class.join("dup.zip"), b"not a zip").unwrap();
@@ -746,6 +784,7 @@ fn shards_and_merge(root: &Path, info: &Info, base: &Path) {
         options.labs = vec![1];
         options.work_base = Some(base.join("work"));
         options.shard = shard.map(|s| grade::shard::Shard::parse(s).unwrap());
+        options.seed = Some(7);
         grade::grade(root, info, &options).unwrap();
         out
     };
@@ -760,10 +799,15 @@ fn shards_and_merge(root: &Path, info: &Info, base: &Path) {
         String::from_utf8(read(&merged, "grades.csv")).unwrap(),
         String::from_utf8(read(&whole, "grades.csv")).unwrap()
     );
-    assert!(
-        String::from_utf8(read(&whole, "grades.csv"))
-            .unwrap()
-            .contains("alice,11,11,11\n")
+    assert_eq!(
+        String::from_utf8(read(&whole, "grades.csv")).unwrap(),
+        "student,lab01-tcp-once,total,max\n\
+         alice,0,0,15\n\
+         bea,0,0,15\n\
+         cy.txt,0,0,15\n\
+         dup,0,0,15\n\
+         dup.zip,0,0,15\n\
+         eve,0,0,15\n"
     );
     let json = |dir: &Path| -> serde_json::Value {
         serde_json::from_slice(&read(dir, "grades.json")).unwrap()
@@ -785,26 +829,30 @@ fn next_run(root: &Path, info: &Info, base: &Path) {
     let grades = grade::grade(root, info, &options).unwrap();
     assert_eq!(
         statuses(&grades[0]),
-        server_then_client(SERVER, CLIENT_PASS)
+        server_then_client(SERVER, CLIENT_PASS, "pass")
     );
-    assert_eq!(grades[0].total, 11);
+    assert_eq!(grades[0].total, 15);
 }
 
 /// One submission (a folder with `labs/`) in Exercism's and Gradescope's
-/// formats: `results.json` straight in the report folder.
-fn interchange_formats(root: &Path, info: &Info, base: &Path) {
-    let one = fixtures().join("erin-panic");
+/// formats: `results.json` straight in the report folder (erin's grade
+/// from the class, written as a run over her folder alone writes it).
+fn interchange_formats(info: &Info, erin: &StudentGrade, base: &Path) {
     for (format, name) in [
         (grade::Format::Exercism, "exercism"),
         (grade::Format::Gradescope, "gradescope"),
     ] {
         let out = base.join(format!("{name}-report"));
         let _ = std::fs::remove_dir_all(&out);
-        let mut options = Options::new(&one, &out);
-        options.labs = vec![1];
-        options.format = Some(format);
-        options.work_base = Some(base.join("work"));
-        grade::grade(root, info, &options).unwrap();
+        grade::report::write_all(
+            &out,
+            &[&info.labs[0]],
+            std::slice::from_ref(erin),
+            4242,
+            Some(format),
+            true,
+        )
+        .unwrap();
         let results: serde_json::Value =
             serde_json::from_str(&std::fs::read_to_string(out.join("results.json")).unwrap())
                 .unwrap();
@@ -871,13 +919,18 @@ fn lab_deadline(root: &Path, info: &Info, base: &Path) {
             assert_eq!(scenario.message, stopped, "{}", grade.student);
         }
         if grade.student == "xena-slow-build" {
-            assert_eq!(s, ["timeout"; 9]);
+            assert_eq!(s, ["timeout"; SCENARIOS]);
             assert_eq!(grade.total, 0);
         } else {
+            // The stories run before the properties: these never start.
             assert!(
-                s[5..].iter().all(|s| matches!(*s, "pass" | "timeout")),
+                s[5..9].iter().all(|s| matches!(*s, "pass" | "timeout")),
                 "{s:?}"
             );
+            assert_eq!(s[9..], ["timeout"; 2]);
+            for scenario in &grade.labs[0].scenarios[9..] {
+                assert_eq!(scenario.message, stopped, "{}", grade.student);
+            }
         }
     }
 }
@@ -1017,5 +1070,47 @@ fn classroom_points_equal_grades_csv(info: &Info, grades: &[StudentGrade], csv: 
             .map(|(_, _, points)| points)
             .sum();
         assert_eq!(classroom.to_string(), fields[fields.len() - 2], "{line}");
+    }
+}
+
+/// `--unsafe-no-sandbox` says so in every report it writes: the feedback,
+/// grades.json, each interchange format's file, and a note beside the
+/// CSV files (which have no room for one). The class holds no workspace,
+/// so nothing runs unsandboxed here.
+fn unsandboxed_reports_say_so(root: &Path, info: &Info, base: &Path) {
+    let class = base.join("unsandboxed-class");
+    let _ = std::fs::remove_dir_all(&class);
+    std::fs::create_dir_all(class.join("kim")).unwrap();
+    std::fs::write(class.join("leo.zip"), b"not a zip").unwrap();
+    let roster = base.join("unsandboxed-roster.csv");
+    std::fs::write(&roster, "submission,Email address\nkim,kim@example.edu\n").unwrap();
+    for format in [
+        None,
+        Some(grade::Format::Exercism),
+        Some(grade::Format::Gradescope),
+        Some(grade::Format::Moodle),
+    ] {
+        let out = base.join("unsandboxed-report");
+        let _ = std::fs::remove_dir_all(&out);
+        let mut options = Options::new(&class, &out);
+        options.labs = vec![1];
+        options.work_base = Some(base.join("work"));
+        options.unsafe_no_sandbox = true;
+        options.format = format;
+        options.roster = Some(roster.clone());
+        grade::grade(root, info, &options).unwrap();
+        let written = files_of(&out);
+        assert!(written.len() >= 4, "{format:?}: {written:?}");
+        for (path, content) in written {
+            let text = String::from_utf8(content).unwrap();
+            let says = if path.ends_with(".csv") {
+                out.join("UNSANDBOXED.txt").is_file()
+            } else if path == "grades.json" {
+                text.matches("\"unsandboxed\": true").count() == 2
+            } else {
+                text.contains(grade::report::UNSANDBOXED)
+            };
+            assert!(says, "{format:?}: {path} does not say so:\n{text}");
+        }
     }
 }

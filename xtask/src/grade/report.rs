@@ -42,7 +42,12 @@ fn write(path: &Path, text: &str) -> Result<()> {
         std::fs::create_dir_all(dir)
             .with_context(|| format!("could not create {}", dir.display()))?;
     }
-    std::fs::write(path, text).with_context(|| format!("could not write {}", path.display()))
+    // Written whole or not at all: a new file renamed over the old one.
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    let partial = path.with_file_name(format!(".{name}.partial"));
+    std::fs::write(&partial, text)
+        .and_then(|()| std::fs::rename(&partial, path))
+        .with_context(|| format!("could not write {}", path.display()))
 }
 
 /// Writes every report under `out`. With `single` (one submission), the

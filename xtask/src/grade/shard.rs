@@ -57,6 +57,7 @@ pub fn merge(reports: &[PathBuf], out: &Path) -> Result<()> {
     let mut header: Option<String> = None;
     let mut rows: Vec<String> = Vec::new();
     let mut labs: Option<serde_json::Value> = None;
+    let mut seed: Option<serde_json::Value> = None;
     let mut students: Vec<serde_json::Value> = Vec::new();
     for report in reports {
         let csv_path = report.join("grades.csv");
@@ -83,6 +84,14 @@ pub fn merge(reports: &[PathBuf], out: &Path) -> Result<()> {
             None => labs = Some(json["labs"].clone()),
             Some(l) => ensure!(*l == json["labs"], "{} has other labs", report.display()),
         }
+        match &seed {
+            None => seed = Some(json["seed"].clone()),
+            Some(s) => ensure!(
+                *s == json["seed"],
+                "{} was graded with another seed than the first report: grade every slice with the same `--seed S`",
+                report.display()
+            ),
+        }
         students.extend(json["students"].as_array().cloned().unwrap_or_default());
     }
     let id = |row: &str| row.split(',').next().unwrap_or_default().to_owned();
@@ -108,7 +117,7 @@ pub fn merge(reports: &[PathBuf], out: &Path) -> Result<()> {
         csv.push('\n');
     }
     std::fs::write(out.join("grades.csv"), csv)?;
-    let json = serde_json::json!({ "labs": labs, "students": students });
+    let json = serde_json::json!({ "labs": labs, "seed": seed, "students": students });
     std::fs::write(
         out.join("grades.json"),
         serde_json::to_string_pretty(&json)? + "\n",
@@ -125,6 +134,14 @@ fn copy_rest(from: &Path, to: &Path, rel: &Path) -> Result<()> {
     for entry in std::fs::read_dir(from.join(rel))?.flatten() {
         let rel = rel.join(entry.file_name());
         if rel == Path::new("grades.csv") || rel == Path::new("grades.json") {
+            continue;
+        }
+        if rel == Path::new("canvas.csv") || rel == Path::new("moodle.csv") {
+            // A class-wide gradebook of one slice only: not joined.
+            eprintln!(
+                "{} left out: a gradebook of one slice; write the class's with one unsharded run",
+                from.join(&rel).display()
+            );
             continue;
         }
         if entry.file_type()?.is_dir() {
@@ -149,12 +166,21 @@ pub fn parse_merge_args(args: &[&str]) -> Result<(Vec<PathBuf>, PathBuf)> {
     let mut rest = args.iter();
     while let Some(&arg) = rest.next() {
         match arg {
-            "--out" => out = Some(PathBuf::from(rest.next().context("--out needs a value")?)),
-            other if other.starts_with("--") => bail!("grade merge has no option `{other}`"),
+            "--out" => {
+                out = Some(PathBuf::from(
+                    rest.next()
+                        .context("--out needs a value; see `cargo xtask grade --help`")?,
+                ));
+            }
+            other if other.starts_with("--") => {
+                bail!("grade merge has no option `{other}`; see `cargo xtask grade --help`")
+            }
             other => reports.push(PathBuf::from(other)),
         }
     }
-    let out = out.context("grade merge needs --out DIR, the folder for the joined report")?;
+    let out = out.context(
+        "grade merge needs --out DIR, the folder for the joined report; see `cargo xtask grade --help`",
+    )?;
     ensure!(!reports.is_empty(), "grade merge needs the shard reports");
     Ok((reports, out))
 }

@@ -21,6 +21,8 @@ pub struct LabRun<'a> {
     pub deadline: Duration,
     /// The seed of the property scenarios.
     pub seed: u64,
+    /// Say on stderr how long building, judging and unit tests took.
+    pub verbose: bool,
 }
 
 /// Builds `lab` from the grading copy into the submission's own target,
@@ -77,15 +79,12 @@ pub fn run_lab(run: &LabRun, lab: &Lab) -> Result<LabOutcome> {
             return Ok(LabOutcome::Ran(timeouts));
         }
     }
+    let built_in = started.elapsed();
     let executables = executables(&built.stdout);
     let tests_named = |names: &[&str]| -> Vec<&Executable> {
         names
             .iter()
-            .filter_map(|name| {
-                executables
-                    .iter()
-                    .find(|e| e.test && e.name == *name)
-            })
+            .filter_map(|name| executables.iter().find(|e| e.test && e.name == *name))
             .collect()
     };
     let threads = lab.scenarios.len().clamp(1, 16);
@@ -112,6 +111,7 @@ pub fn run_lab(run: &LabRun, lab: &Lab) -> Result<LabOutcome> {
         too_many_processes |= ran.too_many_processes;
         finished &= ran.status.is_some();
     }
+    let judged_in = started.elapsed() - built_in;
     // Unit tests: one sandbox per file, their verdict read from libtest's
     // output within what is left of the deadline.
     let mut unit_verdicts = Vec::new();
@@ -142,6 +142,15 @@ pub fn run_lab(run: &LabRun, lab: &Lab) -> Result<LabOutcome> {
             &stdout,
             done,
         ));
+    }
+    if run.verbose {
+        eprintln!(
+            "    lab {}: built in {:.1} s, judged in {:.1} s, unit tests in {:.1} s",
+            lab.number,
+            built_in.as_secs_f64(),
+            judged_in.as_secs_f64(),
+            (started.elapsed() - built_in - judged_in).as_secs_f64()
+        );
     }
     let mut verdicts = crate::runner::read_verdicts(lab, run.verdicts, unit_verdicts);
     if too_many_processes {

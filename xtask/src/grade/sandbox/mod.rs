@@ -93,12 +93,19 @@ impl Sandbox {
     /// Not Linux, `bwrap` is missing ([`INSTALL_LINE`]), or it cannot create
     /// namespaces here (user namespaces disabled): one line saying so.
     pub fn find() -> Result<Sandbox> {
+        Sandbox::find_on(std::env::var_os("PATH"))
+    }
+
+    /// [`Sandbox::find`] with `bwrap` looked for on `path`.
+    fn find_on(path: Option<OsString>) -> Result<Sandbox> {
         if !cfg!(target_os = "linux") {
             bail!(
                 "grading needs Linux: submissions run in a bubblewrap sandbox, which exists on Linux only (grade on a Linux machine or in CI; `--unsafe-no-sandbox` is for trusted code only)"
             );
         }
-        let bwrap = find_in_path("bwrap").context(INSTALL_LINE)?;
+        let Some(bwrap) = find_in_path("bwrap", path) else {
+            bail!("{INSTALL_LINE}");
+        };
         let rustc = std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
         let out = Command::new(&rustc)
             .args(["--print", "sysroot"])
@@ -235,13 +242,7 @@ impl Sandbox {
         for test in tests {
             command.args(["--test", test]);
         }
-        command.args([
-            "--no-run",
-            "--color",
-            "never",
-            "--message-format",
-            "json",
-        ]);
+        command.args(["--no-run", "--color", "never", "--message-format", "json"]);
         command
     }
 
@@ -272,7 +273,10 @@ impl Sandbox {
                 .strip_prefix(TARGET)
                 .unwrap_or(&exe.path)
                 .trim_start_matches('/');
-            command.arg("--ro-bind").arg(target.join(rel)).arg(&exe.path);
+            command
+                .arg("--ro-bind")
+                .arg(target.join(rel))
+                .arg(&exe.path);
         }
         if let Some(verdicts) = verdicts {
             command.arg("--bind").arg(verdicts).arg(VERDICTS);
@@ -383,10 +387,29 @@ pub fn run_env(
     env
 }
 
-/// The first program named `name` on `PATH`.
-fn find_in_path(name: &str) -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
+/// The first program named `name` on `path` (a `PATH` value).
+fn find_in_path(name: &str, path: Option<OsString>) -> Option<PathBuf> {
+    std::env::split_paths(&path?)
         .map(|dir| dir.join(name))
         .find(|p| p.is_file())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn without_bwrap_grading_refuses_with_one_line_saying_how_to_install_it() {
+        let refused = format!(
+            "{:#}",
+            Sandbox::find_on(Some("/nonexistent".into())).unwrap_err()
+        );
+        if cfg!(target_os = "linux") {
+            assert_eq!(refused, INSTALL_LINE);
+            assert!(refused.contains("apt-get install bubblewrap"));
+        } else {
+            assert!(refused.starts_with("grading needs Linux"), "{refused}");
+        }
+        assert_eq!(refused.lines().count(), 1);
+    }
 }

@@ -81,7 +81,10 @@ fn take(parent: &Path, name: &str) -> Take {
         };
     }
     let in_deps = parent.file_name().is_some_and(|p| p == "deps");
-    if let Some((_, hash)) = name.rsplit_once('-').filter(|_| in_deps && !lab_named(name)) {
+    if let Some((_, hash)) = name
+        .rsplit_once('-')
+        .filter(|_| in_deps && !lab_named(name))
+    {
         // A test binary of a lab (`scenarios-HASH`, `properties-HASH`,
         // `frame-HASH`): the cache's, unless it links the lab's library.
         let hash = hash.split('.').next().unwrap_or(hash);
