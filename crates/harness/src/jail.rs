@@ -90,7 +90,9 @@ pub(crate) fn command(program: &Path, args: &[String], scratch: &Path) -> Comman
 /// The process whose `/proc` shows the program started as `pid`: `pid`
 /// itself, or in the jail the program that bwrap (`pid`) started through
 /// the jail's first process (its grandchild). The process group is still
-/// `pid`'s: signals to the group reach the program.
+/// `pid`'s: signals to the group reach the program. (Read from `/proc`:
+/// Linux only.)
+#[cfg(target_os = "linux")]
 pub(crate) fn program_pid(pid: u32) -> u32 {
     if std::env::var_os(JAIL_ENV).is_none() {
         return pid;

@@ -231,12 +231,11 @@ fn record_namespace(line: &str) {
 /// How many sandboxes' namespaces are held (the latest ones).
 const HELD_NAMESPACES: usize = 2048;
 
-#[cfg(test)]
+#[cfg(all(test, target_os = "linux"))]
 mod tests {
     use super::*;
 
     #[test]
-    #[cfg(target_os = "linux")]
     fn bwrap_status_lines_are_read() {
         let own = std::fs::read_link("/proc/self/ns/pid").unwrap();
         let own = own.to_string_lossy().into_owned();
