@@ -179,6 +179,35 @@ fn server_truncated_frame_then_eof() {
 }
 
 #[test]
+fn server_client_resets_mid_frame() {
+    let transcript = harness::run(|s| {
+        let (mut server, mut client) = server_and_client(s)?;
+        // 12, not 10: a length byte of 0x0a would be shown as "\n".
+        let mut wire = 12u32.to_be_bytes().to_vec();
+        wire.extend(b"abc");
+        // Paced: the server has read these 7 bytes and waits in `read` for
+        // the other 9 when the reset arrives, so that `read` itself fails.
+        client.send_paced(&server, &[&wire])?;
+        client.reset();
+        server.expect_line()?;
+        let mut good = s.connect("client 2", &server)?;
+        server.expect_line()?;
+        let wire = frame("hello");
+        good.send(&wire)?;
+        server.expect_line()?;
+        good.recv_exact(wire.len())?;
+        close_and_expect_goodbye(&mut server, good)
+    });
+    assert_transcript!(
+        "server_client_resets_mid_frame",
+        "The header promises 12 bytes, 3 arrive, then the client aborts (RST): the server's read \
+         fails with \"connection reset by peer\", which is not the same as EOF, and is not retried \
+         like an interrupted read. The server says so in one line and serves the next client.",
+        transcript
+    );
+}
+
+#[test]
 fn server_empty_frame() {
     let transcript = harness::run(|s| {
         let (mut server, mut client) = server_and_client(s)?;
