@@ -219,11 +219,7 @@ fn run(args: &[String]) -> Result<bool> {
         }
         "check-solutions" if rest.is_empty() => crate::solutions::check_solutions(&root, &info),
         "mutants" => crate::mutants::run(&root, &info, rest),
-        "grade" if rest.first() == Some(&"merge") => {
-            let (reports, out) = crate::grade::shard::parse_merge_args(&rest[1..])?;
-            crate::grade::shard::merge(&reports, &out)?;
-            Ok(true)
-        }
+        "grade" if rest.first() == Some(&"merge") => crate::grade::shard::run(&rest[1..]),
         "grade" => {
             let options = crate::grade::parse_args(rest)?;
             crate::grade::grade(&root, &info, &options)?;

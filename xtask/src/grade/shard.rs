@@ -155,6 +155,17 @@ fn copy_rest(from: &Path, to: &Path, rel: &Path) -> Result<()> {
     Ok(())
 }
 
+/// `cargo xtask grade merge REPORT… --out DIR`.
+///
+/// # Errors
+///
+/// A usage error, or as [`merge`].
+pub fn run(args: &[&str]) -> Result<bool> {
+    let (reports, out) = parse_merge_args(args)?;
+    merge(&reports, &out)?;
+    Ok(true)
+}
+
 /// Parses `merge`'s arguments: `REPORT… --out DIR`.
 ///
 /// # Errors
