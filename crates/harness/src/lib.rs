@@ -62,6 +62,7 @@ pub mod property;
 pub mod report;
 pub mod seed;
 mod settle;
+pub mod sockopt;
 pub mod suspend;
 pub mod transcript;
 

@@ -105,6 +105,44 @@ pub(crate) fn fd_of_socket(pid: u32, inode: u64) -> Option<u64> {
         })
 }
 
+/// Every socket descriptor of process `pid`, with the socket's inode.
+pub(crate) fn fds_of_sockets(pid: u32) -> Vec<(u64, u64)> {
+    let Ok(entries) = fs::read_dir(format!("/proc/{pid}/fd")) else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .filter_map(|entry| {
+            let fd = entry.file_name().to_str()?.parse().ok()?;
+            let link = fs::read_link(entry.path()).ok()?;
+            let inode = link
+                .to_str()?
+                .strip_prefix("socket:[")?
+                .strip_suffix(']')?
+                .parse()
+                .ok()?;
+            Some((fd, inode))
+        })
+        .collect()
+}
+
+/// The remote port of the TCP socket `inode` (from `/proc/net/tcp{,6}`).
+pub(crate) fn remote_port_of(inode: u64) -> Option<u16> {
+    ["/proc/net/tcp", "/proc/net/tcp6"]
+        .iter()
+        .find_map(|table| {
+            let text = fs::read_to_string(table).ok()?;
+            text.lines().skip(1).find_map(|line| {
+                let fields: Vec<&str> = line.split_whitespace().collect();
+                if fields.get(9)?.parse::<u64>().ok()? != inode {
+                    return None;
+                }
+                let (_, port) = fields.get(2)?.rsplit_once(':')?;
+                u16::from_str_radix(port, 16).ok()
+            })
+        })
+}
+
 /// Whether process `pid` still holds socket `inode` as descriptor `fd`.
 pub(crate) fn holds(pid: u32, fd: u64, inode: u64) -> bool {
     let pid = crate::jail::program_pid(pid);

@@ -9,6 +9,15 @@
 //! rest; `write` (Python's `send`) returns the short count and, if the
 //! program ignores it, the rest is lost, every run.
 //!
+//! Once is not enough: a program that retries a short write once
+//! (`let n = write(buf)?; if n < len { write(&buf[n..])?; }`) survives one
+//! suspension, because its second `write` blocks and then sends the rest.
+//! So after the first suspension the peer reads a little at a time until
+//! the program has taken more of its data and is blocked writing again,
+//! and suspends it again: up to [`SUSPENSIONS`] times in all. Each blocked
+//! `write` that has copied some bytes returns a short count; only a loop
+//! until everything is sent (`write_all`) survives them all.
+//!
 //! "Blocked in a write to this connection" is seen in Linux's `/proc`
 //! ([`crate::observe`]): a thread of the program sleeps in `sendto`
 //! (or `write`, `writev`, `sendmsg`) with the socket's descriptor as first
@@ -28,6 +37,22 @@ pub(crate) const FALLBACK_NOTE: &str = "On this system the harness cannot see th
      的 /proc, 看不到程序是否阻塞在 write 中, 所以没有挂起它: 用 write 代替 write_all 的程序在这里\
      可能通过, 在 Linux 上会失败。";
 
+/// How many times in all the harness suspends a writer: once when it first
+/// blocks, then again each time it is blocked writing after taking more.
+/// Two catch a program that retries a short write once; three, twice.
+pub const SUSPENSIONS: usize = 3;
+
+/// What the verdict says when the program finished writing after fewer
+/// suspensions than [`SUSPENSIONS`] (larger socket buffers than here).
+pub(crate) fn fewer_note(times: usize) -> String {
+    format!(
+        "The program finished its write after {times} suspension(s), not {SUSPENSIONS} (this \
+         system's socket buffers are larger): a program that retries a short write a few \
+         times may pass here. / 程序在被挂起 {times} 次 (而不是 {SUSPENSIONS} 次) 后就写完了 \
+         (本系统的套接字缓冲区更大): 对短写只重试几次的程序在这里可能通过。"
+    )
+}
+
 /// What the verdict says when the program finished writing without
 /// blocking (socket buffers larger than what it wrote).
 pub(crate) const NEVER_BLOCKED_NOTE: &str = "The program finished its write without blocking \
@@ -43,7 +68,10 @@ impl TcpPeer {
     pub fn suspend_writer(&mut self, writer: &Program) -> Result<(), Stop> {
         let name = writer.name();
         match ctrl_z::suspend_while_writing(self, writer) {
-            ctrl_z::Outcome::Done => {}
+            ctrl_z::Outcome::Done(times) if times < SUSPENSIONS => {
+                self.log.note(&fewer_note(times));
+            }
+            ctrl_z::Outcome::Done(_) => {}
             ctrl_z::Outcome::Unavailable => self.log.note(FALLBACK_NOTE),
             ctrl_z::Outcome::NeverBlocked => self.log.note(NEVER_BLOCKED_NOTE),
             ctrl_z::Outcome::TimedOut(what) => {
@@ -57,7 +85,8 @@ impl TcpPeer {
         self.log.say(
             "harness",
             format!(
-                "suspended {name} while it was writing to {} (as Ctrl-Z does), then resumed it (as fg does)",
+                "suspended {name} while it was writing to {} (as Ctrl-Z does), then resumed it (as fg does); \
+                 again each time it was blocked writing more, {SUSPENSIONS} times at most",
                 self.name
             ),
         );
@@ -67,18 +96,26 @@ impl TcpPeer {
 
 #[cfg(target_os = "linux")]
 mod ctrl_z {
+    use super::SUSPENSIONS;
     use crate::observe::{self, Blocked};
     use crate::{Program, STEP_TIMEOUT, TcpPeer};
+    use std::io::{ErrorKind, Read};
     use std::time::Instant;
 
+    /// The most the peer reads at a time between two suspensions: little,
+    /// so the writer takes a little more and blocks again rather than
+    /// finishing.
+    const DRAIN_STEP: usize = 256 * 1024;
+
     pub(super) enum Outcome {
-        Done,
+        /// Suspended and resumed this many times.
+        Done(usize),
         Unavailable,
         NeverBlocked,
         TimedOut(&'static str),
     }
 
-    pub(super) fn suspend_while_writing(peer: &TcpPeer, program: &Program) -> Outcome {
+    pub(super) fn suspend_while_writing(peer: &mut TcpPeer, program: &Program) -> Outcome {
         if !observe::available() {
             return Outcome::Unavailable;
         }
@@ -114,8 +151,31 @@ mod ctrl_z {
             }
             std::thread::yield_now();
         };
+        if let Err(what) = stop_and_continue(pid, fd, writer) {
+            return Outcome::TimedOut(what);
+        }
+        let mut times = 1;
+        while times < SUSPENSIONS {
+            match blocked_again(peer, pid, fd) {
+                Again::Blocked(writer) => {
+                    if let Err(what) = stop_and_continue(pid, fd, writer) {
+                        return Outcome::TimedOut(what);
+                    }
+                    times += 1;
+                }
+                Again::Finished => break,
+                Again::TimedOut(what) => return Outcome::TimedOut(what),
+            }
+        }
+        Outcome::Done(times)
+    }
+
+    /// SIGSTOP to the program's group, a wait until `writer` shows state
+    /// `T`, then SIGCONT whatever happened: never leave a program stopped.
+    fn stop_and_continue(pid: u32, fd: u64, writer: u32) -> Result<(), &'static str> {
+        let deadline = Instant::now() + STEP_TIMEOUT;
         if !observe::signal_group(pid, libc::SIGSTOP) {
-            return Outcome::Unavailable;
+            return Err("to receive SIGSTOP");
         }
         let stopped = loop {
             if observe::threads(pid, fd).stopped.contains(&writer) {
@@ -126,13 +186,80 @@ mod ctrl_z {
             }
             std::thread::yield_now();
         };
-        // Resume it whatever happened: never leave a program stopped.
         observe::signal_group(pid, libc::SIGCONT);
         if stopped {
-            Outcome::Done
+            Ok(())
         } else {
-            Outcome::TimedOut("to stop on SIGSTOP")
+            Err("to stop on SIGSTOP")
         }
+    }
+
+    enum Again {
+        /// This thread took more bytes and is blocked writing again.
+        Blocked(u32),
+        /// The program is done writing (it reads, has closed, or is gone).
+        Finished,
+        TimedOut(&'static str),
+    }
+
+    /// Waits until the program, resumed, is blocked writing again; then
+    /// reads a little at a time (into `held`, which the script's next reads
+    /// take first) until that thread has woken up for the room, taken more
+    /// of its data, and gone to sleep writing again (its count of voluntary
+    /// sleeps has moved: the same test as paced delivery's). Or until it
+    /// has stopped writing: it reads, has closed, or is gone.
+    fn blocked_again(peer: &mut TcpPeer, pid: u32, fd: u64) -> Again {
+        let deadline = Instant::now() + STEP_TIMEOUT;
+        let (writer, slept) = loop {
+            let threads = observe::threads(pid, fd);
+            let writing = threads
+                .blocked
+                .iter()
+                .find(|(tid, b)| *b == Blocked::Writing && !threads.stopped.contains(tid));
+            if let Some(&(tid, _)) = writing {
+                break (tid, threads.sleeps.get(&tid).copied().unwrap_or_default());
+            }
+            if finished(&threads, pid) {
+                return Again::Finished;
+            }
+            if Instant::now() >= deadline {
+                return Again::TimedOut("to go on writing once resumed");
+            }
+            std::thread::yield_now();
+        };
+        let mut buf = vec![0u8; DRAIN_STEP];
+        loop {
+            let threads = observe::threads(pid, fd);
+            let woke = threads.sleeps.get(&writer).is_some_and(|n| *n != slept);
+            if woke && threads.blocked.contains(&(writer, Blocked::Writing)) {
+                return Again::Blocked(writer);
+            }
+            if finished(&threads, pid) {
+                return Again::Finished;
+            }
+            if !woke {
+                // Not woken yet: read a little more to make room.
+                let _ = peer.stream.set_nonblocking(true);
+                let read = peer.stream.read(&mut buf);
+                let _ = peer.stream.set_nonblocking(false);
+                match read {
+                    Ok(0) => return Again::Finished,
+                    Ok(n) => peer.held.extend_from_slice(&buf[..n]),
+                    Err(e) if e.kind() == ErrorKind::WouldBlock => {}
+                    Err(_) => return Again::Finished,
+                }
+            }
+            if Instant::now() >= deadline {
+                return Again::TimedOut("to take more of its data once the peer had read some");
+            }
+            std::thread::yield_now();
+        }
+    }
+
+    /// Whether the program no longer writes: a thread reads the connection
+    /// (it wrote everything and waits for an answer), or it is gone.
+    fn finished(threads: &observe::Threads, pid: u32) -> bool {
+        threads.blocked.iter().any(|(_, b)| *b == Blocked::Reading) || !observe::alive(pid)
     }
 }
 
@@ -143,13 +270,13 @@ mod ctrl_z {
     // Only `Unavailable` happens here; the others exist on Linux.
     #[allow(dead_code)]
     pub(super) enum Outcome {
-        Done,
+        Done(usize),
         Unavailable,
         NeverBlocked,
         TimedOut(&'static str),
     }
 
-    pub(super) fn suspend_while_writing(_peer: &TcpPeer, _program: &Program) -> Outcome {
+    pub(super) fn suspend_while_writing(_peer: &mut TcpPeer, _program: &Program) -> Outcome {
         Outcome::Unavailable
     }
 }

@@ -113,10 +113,10 @@ fn server_header_and_payload_each_cut_across_reads() {
 }
 
 #[test]
-fn server_echo_of_5_mib_cut_short_by_ctrl_z() {
+fn server_echo_of_8_mib_cut_short_by_ctrl_z() {
     let transcript = harness::run(|s| {
         let (mut server, mut client) = server_and_client(s)?;
-        let wire = frame(vec![b'x'; 5 * 1024 * 1024]);
+        let wire = frame(vec![b'x'; 8 * 1024 * 1024]);
         client.send(&wire)?;
         server.expect_line()?;
         // The client does not read yet: the server's echo fills both
@@ -126,10 +126,12 @@ fn server_echo_of_5_mib_cut_short_by_ctrl_z() {
         close_and_expect_goodbye(&mut server, client)
     });
     assert_transcript!(
-        "server_echo_of_5_mib_cut_short_by_ctrl_z",
-        "A 5 MiB frame, echoed to a client that does not read yet: the server's write blocks, and \
+        "server_echo_of_8_mib_cut_short_by_ctrl_z",
+        "An 8 MiB frame, echoed to a client that does not read yet: the server's write blocks, and \
          the harness suspends and resumes the server (Ctrl-Z, fg), which makes that write return a \
-         short count. write_all (Python's sendall) sends the rest; a single write would lose it.",
+         short count; then again each time it is blocked writing more, up to 3 times. write_all \
+         (Python's sendall) sends the rest; a single write, or one retried once or twice, would \
+         lose it.",
         transcript
     );
 }
@@ -273,11 +275,11 @@ fn client_burst_arrives_merged_and_is_split_by_lengths() {
 }
 
 #[test]
-fn client_burst_of_5_mib_cut_short_by_ctrl_z() {
+fn client_burst_of_8_mib_cut_short_by_ctrl_z() {
     let transcript = harness::run(|s| {
         let mut listener = s.listen("server")?;
         let mut client = s.start_with_stdin(CLIENT, &[&listener.addr().to_string()])?;
-        let line = "x".repeat(5 * 1024 * 1024);
+        let line = "x".repeat(8 * 1024 * 1024);
         client.type_line(&line)?;
         client.close_stdin();
         let mut conn = listener.accept("lab05-client")?;
@@ -293,10 +295,11 @@ fn client_burst_of_5_mib_cut_short_by_ctrl_z() {
         conn.expect_eof()
     });
     assert_transcript!(
-        "client_burst_of_5_mib_cut_short_by_ctrl_z",
-        "The client's burst is one 5 MiB frame, to a server that does not read yet: the client's \
+        "client_burst_of_8_mib_cut_short_by_ctrl_z",
+        "The client's burst is one 8 MiB frame, to a server that does not read yet: the client's \
          write blocks, and the harness suspends and resumes it (Ctrl-Z, fg), which makes that write \
-         return a short count. write_all sends the rest and the whole frame arrives.",
+         return a short count; then again each time it is blocked writing more, up to 3 times. \
+         write_all sends the rest and the whole frame arrives.",
         transcript
     );
 }

@@ -19,7 +19,7 @@ pub struct TcpPeer {
     /// Bytes already read from the socket that the script has not received
     /// yet (only where [`Self::wait_until_queued`] has to read to wait);
     /// every read takes these first.
-    pub(super) held: Vec<u8>,
+    pub(crate) held: Vec<u8>,
     /// The program under test on the other side, when the harness started
     /// it: [`Self::expect_nothing_yet`] waits until it has settled.
     pub(crate) program: Option<crate::Program>,

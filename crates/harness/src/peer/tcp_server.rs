@@ -15,7 +15,7 @@ pub struct TcpServerPeer {
     name: String,
     listener: TcpListener,
     addr: SocketAddr,
-    log: Log,
+    pub(crate) log: Log,
 }
 
 impl TcpServerPeer {

@@ -1,0 +1,105 @@
+//! Looking at a socket option of the program under test, from outside.
+//!
+//! A program can print "TCP_NODELAY is on" without setting it. The harness
+//! checks what the kernel says instead: on Linux it takes a duplicate of
+//! the program's socket descriptor with `pidfd_getfd(2)` (Linux 5.6; the
+//! program is the harness's child, so the ptrace access check passes) and
+//! asks `getsockopt(TCP_NODELAY)` on it. A duplicate shares the socket, so
+//! the value is the one the program's socket has.
+//!
+//! The check adds no line to the transcript when the option is as the
+//! program says (so the transcript is the same on every system); a
+//! mismatch is one line and stops the scenario. Where it cannot be done
+//! (Windows, macOS, an older kernel) the verdict carries a note.
+
+use crate::{Program, Stop, TcpServerPeer};
+
+/// What the verdict says where the harness cannot look at the socket.
+pub(crate) const FALLBACK_NOTE: &str = "On this system the harness cannot look at the \
+     program's socket (Linux pidfd_getfd), so it trusted what the program printed about \
+     TCP_NODELAY. / 本系统上测试框架看不到程序的套接字 (Linux 的 pidfd_getfd), \
+     所以只能相信程序打印的 TCP_NODELAY 状态。";
+
+impl TcpServerPeer {
+    /// Checks that `program`'s connection to this listener (accepted or
+    /// still waiting in its queue) has TCP_NODELAY set to `on`, as the
+    /// program printed.
+    pub fn expect_tcp_nodelay(&self, program: &Program, on: bool) -> Result<(), Stop> {
+        match look::tcp_nodelay(program, self.addr().port()) {
+            None => self.log.note(FALLBACK_NOTE),
+            Some(actual) if actual == on => {}
+            Some(actual) => {
+                let word = |b: bool| if b { "on" } else { "off" };
+                self.log.say(
+                    "harness",
+                    format!(
+                        "{} says TCP_NODELAY is {}, but its socket has TCP_NODELAY {} (the harness \
+                         read it with getsockopt on a duplicate of the program's socket)",
+                        program.name(),
+                        word(on),
+                        word(actual)
+                    ),
+                );
+                return Err(Stop);
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(target_os = "linux")]
+mod look {
+    use crate::{Program, observe};
+    use socket2::SockRef;
+    use std::os::fd::{FromRawFd, OwnedFd, RawFd};
+
+    /// TCP_NODELAY of the socket of `program` connected to local port
+    /// `server_port`, or `None` if it cannot be seen.
+    pub(super) fn tcp_nodelay(program: &Program, server_port: u16) -> Option<bool> {
+        if !observe::available() {
+            return None;
+        }
+        let pid = program.0.borrow().pid();
+        let fd = observe::fds_of_sockets(pid)
+            .into_iter()
+            .find(|(_, inode)| observe::remote_port_of(*inode) == Some(server_port))?
+            .0;
+        let copy = duplicate(pid, fd)?;
+        SockRef::from(&copy).tcp_nodelay().ok()
+    }
+
+    /// A duplicate, in this process, of descriptor `fd` of process `pid`.
+    #[allow(unsafe_code)]
+    fn duplicate(pid: u32, fd: u64) -> Option<OwnedFd> {
+        let pid = libc::pid_t::try_from(pid).ok()?;
+        let fd = libc::c_int::try_from(fd).ok()?;
+        // SAFETY: pidfd_open(2) takes two integers and returns a new
+        // descriptor or -1; it touches no memory of ours.
+        let pidfd = unsafe { libc::syscall(libc::SYS_pidfd_open, pid, 0) };
+        let pidfd = RawFd::try_from(pidfd).ok().filter(|fd| *fd >= 0)?;
+        // SAFETY: `pidfd` was just returned to us and nothing else owns it.
+        let pidfd = unsafe { OwnedFd::from_raw_fd(pidfd) };
+        // SAFETY: pidfd_getfd(2) takes three integers and returns a new
+        // descriptor (ours) or -1; it touches no memory of ours.
+        let copy = unsafe {
+            libc::syscall(
+                libc::SYS_pidfd_getfd,
+                std::os::fd::AsRawFd::as_raw_fd(&pidfd),
+                fd,
+                0,
+            )
+        };
+        let copy = RawFd::try_from(copy).ok().filter(|fd| *fd >= 0)?;
+        // SAFETY: `copy` was just returned to us and nothing else owns it.
+        Some(unsafe { OwnedFd::from_raw_fd(copy) })
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+mod look {
+    use crate::Program;
+
+    pub(super) fn tcp_nodelay(_program: &Program, _server_port: u16) -> Option<bool> {
+        None
+    }
+}
