@@ -107,6 +107,7 @@ pub(crate) fn fd_of_socket(pid: u32, inode: u64) -> Option<u64> {
 
 /// Every socket descriptor of process `pid`, with the socket's inode.
 pub(crate) fn fds_of_sockets(pid: u32) -> Vec<(u64, u64)> {
+    let pid = crate::jail::program_pid(pid);
     let Ok(entries) = fs::read_dir(format!("/proc/{pid}/fd")) else {
         return Vec::new();
     };
