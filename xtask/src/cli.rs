@@ -20,7 +20,7 @@ commands for students:
                      (check-lab prints the seed it used; without --seed, a fresh one)
   check-lab N --scenario NAME  run one scenario of lab N
   list               the labs in order, with what the last check found
-  hint N             the hint of lab N
+  hint N [--all]     the next hint of lab N, one at a time (--all: those given so far)
   reset N [--yes]    put lab N's src/ back as the starter has it (asks first)
   --lang zh|en       the language of messages (default: from LANG / LC_ALL)
 
@@ -68,9 +68,11 @@ points it gave. Next: `cargo xtask check-lab N`.
 ";
 
 const HINT_HELP: &str = "\
-usage: cargo xtask hint N
+usage: cargo xtask hint N [--all]
 
-The hint of lab N (1, 01, lab01 or its name). Then: `cargo xtask check-lab N`.
+The next hint of lab N (1, 01, lab01 or its name): each call gives one more,
+from the lab as a whole to each function, ending with documentation links.
+--all shows every hint given so far. Then: `cargo xtask check-lab N`.
 ";
 
 const STARTER_HELP: &str = "\
@@ -169,21 +171,13 @@ fn run(args: &[String]) -> Result<bool> {
             Ok(true)
         }
         "hint" => {
-            let [which] = rest else {
+            let all = rest.contains(&"--all");
+            let which: Vec<&&str> = rest.iter().filter(|a| **a != "--all").collect();
+            let [which] = which.as_slice() else {
                 return Err(unknown());
             };
             let lab = info.find(which)?;
-            println!(
-                "lab {} · {}\n\n{}\n",
-                lab.number,
-                lab.title_in(lang),
-                lab.hint_in(lang).trim()
-            );
-            println!(
-                "{} `cargo xtask check-lab {}`",
-                lang.pick("when you have tried it:", "试过之后："),
-                lab.number
-            );
+            print!("{}", crate::hint::hint(&root, lab, all, lang));
             Ok(true)
         }
         "reset" => {
@@ -298,7 +292,7 @@ fn check_lab_args(args: &[&str]) -> Result<CheckLabArgs> {
 /// `check-lab N|--all [--seed S] [--scenario NAME]`.
 fn check_lab(root: &Path, info: &Info, rest: &[&str], lang: Lang) -> Result<bool> {
     let args = check_lab_args(rest)?;
-    let style = Style::detect();
+    let style = Style::detect().in_lang(lang);
     // Before anything else: a change the grader will not see.
     crate::guard::print_warnings(root, info, lang, |w| style.red(w));
     let labs: Vec<&Lab> = match args.which.as_str() {
@@ -341,10 +335,10 @@ fn check_scenario(
     };
     eprintln!(
         "{}",
-        style.dim(&format!(
-            "building {} and running {scenario} …",
-            lab.package()
-        ))
+        style.dim(&match style.lang {
+            Lang::En => format!("building {} and running {scenario} …", lab.package()),
+            Lang::Zh => format!("正在构建 {} 并运行 {scenario} …", lab.package()),
+        })
     );
     let seed = seed.unwrap_or_else(harness::seed::fresh_seed);
     let options = RunOptions {

@@ -35,8 +35,25 @@ pub struct Lab {
     pub hint: String,
     /// The hint in Chinese.
     pub hint_zh: String,
+    /// More hints, one per function or step, given one at a time by
+    /// `cargo xtask hint N` after `hint` (see [`crate::hint`]).
+    #[serde(default)]
+    pub hints: Vec<Hint>,
+    /// Documentation links, given as the last hint.
+    #[serde(default)]
+    pub docs: Vec<String>,
     /// The scenarios, in the order they are reported.
     pub scenarios: Vec<ScenarioInfo>,
+}
+
+/// One progressive hint: about one function or step, in both languages.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Hint {
+    /// The function or step it is about: `serve_client`.
+    pub about: String,
+    pub en: String,
+    pub zh: String,
 }
 
 /// One scenario: a `#[test]` of the lab's tests (or, for a unit entry, a
@@ -180,9 +197,13 @@ impl Info {
             );
         }
         for (i, lab) in info.labs.iter().enumerate() {
-            if lab.title_zh.trim().is_empty() || lab.hint_zh.trim().is_empty() {
+            let half_said = lab
+                .hints
+                .iter()
+                .any(|h| h.en.trim().is_empty() || h.zh.trim().is_empty());
+            if lab.title_zh.trim().is_empty() || lab.hint_zh.trim().is_empty() || half_said {
                 bail!(
-                    "{}: lab `{}` needs a title_zh and a hint_zh: what a student reads exists in Chinese and English",
+                    "{}: lab `{}` needs a title_zh, a hint_zh and both en and zh in each of its hints: what a student reads exists in Chinese and English",
                     path.display(),
                     lab.name
                 );

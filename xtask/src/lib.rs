@@ -25,6 +25,7 @@ pub mod cli;
 pub mod files;
 pub mod grade;
 pub mod guard;
+pub mod hint;
 pub mod labs;
 pub mod lang;
 pub mod model;

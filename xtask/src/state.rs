@@ -1,6 +1,9 @@
-//! What `check-lab` found last time, so that `cargo xtask list` can show
-//! each lab's state without running anything. Kept under `target/`, so a
-//! `cargo clean` forgets it and it is never committed.
+//! Where each lab stands: what `check-lab` found last time (kept under
+//! `target/`, so a `cargo clean` forgets it and it is never committed),
+//! with a fingerprint of the lab's `src/` then, and what the files on
+//! disk say now ([`disk_state`]): a `todo!()` left is not done, whatever
+//! a check once said; a lab changed since its last check is "changed,
+//! check again". `cargo xtask list` shows it without running anything.
 
 use crate::labs::{Info, Lab};
 use crate::lang::Lang;
@@ -9,15 +12,16 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-/// The file: per lab package, `[state, points]`.
+/// The file: per lab package, `[state, points, fingerprint]`.
 #[derive(Debug, Default)]
 pub struct State {
     labs: BTreeMap<String, LastCheck>,
 }
 
-/// One lab's last check.
+/// One lab's last check: its state, points and the fingerprint of its
+/// `src/` then (absent in files written before fingerprints).
 #[derive(Debug, Clone, Copy, Serialize, Deserialize)]
-struct LastCheck(LabState, u32);
+struct LastCheck(LabState, u32, #[serde(default)] Option<u32>);
 
 fn path(root: &Path) -> PathBuf {
     crate::runner::own_dir(root).join("last-check.json")
@@ -49,8 +53,11 @@ impl State {
         self.labs.get(&lab.package()).map(|c| c.1)
     }
 
-    pub fn set(&mut self, lab: &Lab, state: LabState, points: u32) {
-        self.labs.insert(lab.package(), LastCheck(state, points));
+    /// Records a check of `lab`, with the fingerprint of its `src/` now.
+    pub fn set(&mut self, root: &Path, lab: &Lab, state: LabState, points: u32) {
+        let print = fingerprint(root, lab);
+        self.labs
+            .insert(lab.package(), LastCheck(state, points, Some(print)));
     }
 
     /// Saves quietly: losing this file only makes `list` say "not checked".
@@ -65,33 +72,97 @@ impl State {
     }
 }
 
-/// `cargo xtask list`: the labs, with what the last check found.
+/// A fingerprint of a lab's `src/`: every file's path and content (line
+/// ends as `\n`), in path order.
+pub fn fingerprint(root: &Path, lab: &Lab) -> u32 {
+    let mut hasher = crc32fast::Hasher::new();
+    for (rel, text) in src_files(root, lab) {
+        hasher.update(rel.as_bytes());
+        hasher.update(&[0]);
+        hasher.update(text.replace("\r\n", "\n").as_bytes());
+        hasher.update(&[0]);
+    }
+    hasher.finalize()
+}
+
+/// The lab's `src/` files, as (path from the root with `/`, content), in
+/// path order.
+fn src_files(root: &Path, lab: &Lab) -> Vec<(String, String)> {
+    let dir = root.join(lab.dir()).join("src");
+    let mut files: Vec<(String, String)> = walkdir::WalkDir::new(&dir)
+        .sort_by_file_name()
+        .into_iter()
+        .flatten()
+        .filter(|e| e.file_type().is_file())
+        .filter_map(|e| {
+            let rel = e.path().strip_prefix(root).ok()?;
+            let rel = rel.to_string_lossy().replace('\\', "/");
+            Some((rel, std::fs::read_to_string(e.path()).ok()?))
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+/// The first `todo!(` of the lab's `src/` outside a comment, as
+/// `FILE:LINE`.
+pub fn first_todo(root: &Path, lab: &Lab) -> Option<String> {
+    src_files(root, lab).into_iter().find_map(|(rel, text)| {
+        text.lines().enumerate().find_map(|(i, line)| {
+            let code = line.split("//").next().unwrap_or_default();
+            code.contains("todo!(").then(|| format!("{rel}:{}", i + 1))
+        })
+    })
+}
+
+/// Where a lab stands, from its files on disk and its last check.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DiskState {
+    /// A `todo!()` is left, at `FILE:LINE`.
+    Todo(String),
+    /// Never checked.
+    NotChecked,
+    /// Its `src/` changed since its last check.
+    Changed,
+    /// As its last check found it, and unchanged since.
+    Checked(LabState),
+}
+
+/// Where `lab` stands now (see [`DiskState`]).
+pub fn disk_state(root: &Path, lab: &Lab, state: &State) -> DiskState {
+    if let Some(at) = first_todo(root, lab) {
+        return DiskState::Todo(at);
+    }
+    match state.labs.get(&lab.package()) {
+        None => DiskState::NotChecked,
+        Some(LastCheck(_, _, print)) if *print != Some(fingerprint(root, lab)) => {
+            DiskState::Changed
+        }
+        Some(LastCheck(s, _, _)) => DiskState::Checked(*s),
+    }
+}
+
+/// `cargo xtask list`: the labs, with where each stands.
 pub fn list(root: &Path, info: &Info, lang: Lang) {
     let state = State::load(root);
     println!(
         "{:<4} {:<16} {:<18} {:>7}  {}",
         lang.pick("lab", "实验"),
         lang.pick("name", "名称"),
-        lang.pick("last check", "上次检查"),
+        lang.pick("state", "状态"),
         lang.pick("points", "分数"),
         lang.pick("title", "标题")
     );
     for lab in &info.labs {
-        let (text, pts) = match state.get(lab) {
-            Some(s) => (
-                state_text(s, lang).to_owned(),
-                format!("{}/{}", state.points(lab).unwrap_or(0), lab.max_points()),
-            ),
-            None => (
-                lang.pick("not checked yet", "尚未检查").to_owned(),
-                format!("-/{}", lab.max_points()),
-            ),
+        let pts = match state.points(lab) {
+            Some(p) => format!("{p}/{}", lab.max_points()),
+            None => format!("-/{}", lab.max_points()),
         };
         println!(
             "{:<4} {:<16} {:<18} {:>7}  {}",
             lab.number,
             lab.name,
-            text,
+            disk_text(&disk_state(root, lab, &state), lang),
             pts,
             lab.title_in(lang)
         );
@@ -103,6 +174,16 @@ pub fn list(root: &Path, info: &Info, lang: Lang) {
             "运行 `cargo xtask check-lab N` 检查一个实验，`cargo xtask hint N` 查看它的提示"
         )
     );
+}
+
+/// Where a lab stands, in a few words.
+pub fn disk_text(state: &DiskState, lang: Lang) -> &'static str {
+    match state {
+        DiskState::Todo(_) => state_text(LabState::NotDone, lang),
+        DiskState::NotChecked => lang.pick("not checked yet", "尚未检查"),
+        DiskState::Changed => lang.pick("changed: check it", "已改动：请再检查"),
+        DiskState::Checked(s) => state_text(*s, lang),
+    }
 }
 
 /// A lab's state as a student reads it.
@@ -124,11 +205,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_file_is_a_state_and_points_per_lab_and_a_bad_entry_is_dropped() {
-        let state =
-            State::parse(r#"{"lab01-tcp-once": ["passed", 10], "lab02-tcp-loop": ["unknown", 3]}"#);
-        assert_eq!(state.labs.len(), 1);
+    fn the_file_is_a_state_points_and_fingerprint_per_lab_and_a_bad_entry_is_dropped() {
+        let state = State::parse(
+            r#"{"lab01-tcp-once": ["passed", 10], "lab02-tcp-loop": ["unknown", 3], "lab03-udp-echo": ["failing", 2, 77]}"#,
+        );
+        assert_eq!(state.labs.len(), 2);
         let json = serde_json::to_string(&state.labs).unwrap();
-        assert_eq!(json, r#"{"lab01-tcp-once":["passed",10]}"#);
+        assert_eq!(
+            json,
+            r#"{"lab01-tcp-once":["passed",10,null],"lab03-udp-echo":["failing",2,77]}"#
+        );
     }
 }

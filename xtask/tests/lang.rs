@@ -104,3 +104,142 @@ fn every_message_has_english_and_chinese() {
         assert!(!has_chinese(&lab.hint), "{}'s English hint", lab.name);
     }
 }
+
+/// The files whose text a student reads from check-lab, list and hint.
+const STUDENT_FACING: &[&str] = &[
+    "check.rs",
+    "check/render.rs",
+    "check/words.rs",
+    "check/warnings.rs",
+    "check/next.rs",
+    "state.rs",
+    "hint.rs",
+    "model/stuck.rs",
+];
+
+/// Whether a literal says something in English: words (a space and a
+/// word of three letters or more) outside `{…}` placeholders and `` `…` ``
+/// commands; a lone identifier (`NO_COLOR`, `recvfrom`) is not prose.
+fn is_prose(literal: &str) -> bool {
+    if !literal.trim().contains(' ') {
+        return false;
+    }
+    let mut plain = String::new();
+    let (mut brace, mut tick) = (false, false);
+    for c in literal.chars() {
+        match c {
+            '{' => brace = true,
+            '}' => brace = false,
+            '`' => tick = !tick,
+            c if !brace && !tick => plain.push(c),
+            _ => {}
+        }
+    }
+    plain
+        .split(|c: char| !c.is_ascii_alphabetic())
+        .any(|word| word.len() >= 3)
+}
+
+/// Each string literal of `code` (plain `"…"`, `\"` escapes) outside
+/// comments and char literals, with its byte offset.
+fn literals(code: &str) -> Vec<(usize, String)> {
+    let mut out = Vec::new();
+    let bytes: Vec<(usize, char)> = code.char_indices().collect();
+    let mut i = 0;
+    while i < bytes.len() {
+        let (at, c) = bytes[i];
+        if c == '/' && bytes.get(i + 1).is_some_and(|(_, n)| *n == '/') {
+            while i < bytes.len() && bytes[i].1 != '\n' {
+                i += 1;
+            }
+        } else if c == '\'' && bytes.get(i + 2).is_some_and(|(_, n)| *n == '\'') {
+            i += 3;
+            continue;
+        } else if c == '\'' && bytes.get(i + 1).is_some_and(|(_, n)| *n == '\\') {
+            i += 4;
+            continue;
+        } else if c == '"' {
+            let mut text = String::new();
+            i += 1;
+            while i < bytes.len() {
+                match bytes[i].1 {
+                    '\\' => {
+                        i += 1;
+                        text.extend(bytes.get(i).map(|(_, c)| *c));
+                    }
+                    '"' => break,
+                    c => text.push(c),
+                }
+                i += 1;
+            }
+            out.push((at, text));
+        }
+        i += 1;
+    }
+    out
+}
+
+/// Every English sentence that check-lab, list and hint print is chosen
+/// by the language: it sits in a `pick(EN, ZH)` call, or in a match arm
+/// for `Lang::En` (whose `Lang::Zh` arm the test above checks), so no
+/// message reaches a Chinese reader in English only.
+#[test]
+fn no_student_facing_sentence_is_english_only() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut problems = Vec::new();
+    let mut seen = 0;
+    for name in STUDENT_FACING {
+        let text = std::fs::read_to_string(src.join(name)).unwrap();
+        // The code, not its tests.
+        let code = text.split("#[cfg(test)]").next().unwrap();
+        for (at, literal) in literals(code) {
+            if !is_prose(&literal) || has_chinese(&literal) {
+                continue;
+            }
+            let before = &code[..at];
+            // A pattern a message is matched with, not a message.
+            let matcher = [
+                ".strip_prefix(",
+                ".strip_suffix(",
+                ".split_once(",
+                ".starts_with(",
+            ]
+            .iter()
+            .any(|m| before.ends_with(m));
+            if matcher {
+                continue;
+            }
+            seen += 1;
+            let in_pick = before.rfind(".pick(").is_some_and(|p| {
+                // Still inside that call: its parentheses are not closed.
+                let inside = &before[p + 5..];
+                inside.matches('(').count() > inside.matches(')').count()
+            });
+            let arm = before.rfind("=>").map_or("", |p| {
+                let start = before[..p].rfind('\n').map_or(0, |n| n + 1);
+                &before[start..p]
+            });
+            let in_english_arm = arm.contains("Lang::En")
+                && !before[before.rfind("=>").unwrap_or(0)..].contains(';');
+            // A pair side by side: `("EN", "ZH")`.
+            let after = &code[at + 1..];
+            let paired = after.find('"').is_some_and(|end| {
+                let rest = after[end + 1..].trim_start();
+                rest.strip_prefix(',').is_some_and(|r| {
+                    let r = r.trim_start();
+                    r.starts_with('"') && r[1..].split('"').next().is_some_and(has_chinese)
+                })
+            });
+            if !(in_pick || in_english_arm || paired) {
+                let line = before.lines().count();
+                problems.push(format!("{name}:{line}: \"{literal}\""));
+            }
+        }
+    }
+    assert!(seen > 30, "only {seen} sentences found");
+    assert!(
+        problems.is_empty(),
+        "say these in Chinese too (lang.pick(EN, ZH) or a Lang::Zh arm):\n{}",
+        problems.join("\n")
+    );
+}

@@ -216,6 +216,13 @@ const WAIT_ALLOWED: &[(&str, &str, &str)] = &[
          it polls /proc (the real condition) until it holds or the step deadline passes",
     ),
     (
+        "crates/harness/src/stuck.rs",
+        "yield_now",
+        "the kernel gives no notification when every thread of another process sleeps: \
+         it polls /proc (the real condition) for at most 200 ms after a step timed out, \
+         to tell a program waiting in a call from one in a busy loop",
+    ),
+    (
         "crates/harness/src/suspend.rs",
         "yield_now",
         "the kernel gives no notification when another process blocks in a write or stops: \

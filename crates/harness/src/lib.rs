@@ -63,6 +63,7 @@ pub mod report;
 pub mod seed;
 mod settle;
 pub mod sockopt;
+pub mod stuck;
 pub mod suspend;
 pub mod transcript;
 

@@ -230,6 +230,7 @@ pub(crate) fn threads(pid: u32, fd: u64) -> Threads {
 /// up in between: the program has nothing left to do until something
 /// arrives.
 pub(crate) fn all_asleep(pid: u32) -> Option<Sleeps> {
+    let pid = crate::jail::program_pid(pid);
     let mut sleeps = Sleeps::new();
     for task in fs::read_dir(format!("/proc/{pid}/task")).ok()?.flatten() {
         let tid = task.file_name().to_str()?.parse().ok()?;

@@ -77,6 +77,7 @@ impl Running {
         let stdout = spawn_reader(child.stdout.take().expect("stdout is piped"));
         let stderr = spawn_reader(child.stderr.take().expect("stderr is piped"));
         let exit = Exit::watch(child);
+        log.started(&name, exit.pid());
         log.push(
             &name,
             EventKind::Started {
@@ -219,6 +220,7 @@ impl Running {
                 Ok(())
             }
             None => {
+                self.log.look_at_programs();
                 self.kill_tree();
                 self.finish(ExitHow::KilledAfter(STEP_TIMEOUT));
                 Err(Stop)
@@ -289,6 +291,7 @@ impl Running {
             }
         }
         self.log.push(&self.name, EventKind::Exited { how });
+        self.log.ended(self.exit.pid());
         self.ended = true;
         let _ = std::fs::remove_dir_all(&self.scratch);
     }

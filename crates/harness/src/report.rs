@@ -46,6 +46,10 @@ pub struct Verdict {
     pub expected: String,
     /// The transcript of this run.
     pub actual: String,
+    /// When a step timed out: what each program under test was doing
+    /// (empty when nothing timed out or this system cannot tell).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub stuck: Vec<crate::stuck::Stuck>,
 }
 
 /// The text of a committed insta snapshot, as insta compares it (read by
@@ -107,6 +111,7 @@ pub fn judge(scenario: &str, expected: Option<&str>, transcript: &Transcript) ->
         message,
         expected: expected_text,
         actual,
+        stuck: transcript.stuck().to_vec(),
     }
 }
 

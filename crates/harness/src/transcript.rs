@@ -209,6 +209,12 @@ pub struct Transcript {
     /// signals): said with the verdict, never in the rendered transcript,
     /// which must be the same on every system.
     notes: Vec<String>,
+    /// The programs under test started so far, with their process ids,
+    /// for [`Transcript::stuck`].
+    programs: Vec<(String, u32)>,
+    /// What each program was doing when the first step timed out (see
+    /// [`crate::stuck`]); like the notes, never in the rendered text.
+    stuck: Vec<crate::stuck::Stuck>,
 }
 
 impl Transcript {
@@ -237,6 +243,12 @@ impl Transcript {
     /// verdict (see [`crate::pace`], [`crate::suspend`], [`crate::limits`]).
     pub fn notes(&self) -> &[String] {
         &self.notes
+    }
+
+    /// What the programs under test were doing when the first step timed
+    /// out, where this system tells (see [`crate::stuck`]).
+    pub fn stuck(&self) -> &[crate::stuck::Stuck] {
+        &self.stuck
     }
 
     /// The location of the first `todo!()` that a program under test hit,

@@ -45,7 +45,15 @@ fn one_write_returns_a_short_count_every_run() {
     for run in 0..5 {
         let t = ctrl_z("write-once");
         let text = t.render();
-        assert!(t.notes().is_empty(), "{:?}", t.notes());
+        // The only note: it stopped writing after one suspension (it gave
+        // up on the rest), not that this system could not suspend it.
+        assert!(
+            t.notes()
+                .iter()
+                .all(|n| n.contains("suspended the program 1 time(s)")),
+            "{:?}",
+            t.notes()
+        );
         assert!(
             text.contains("[harness] suspended harness-selftest-program while it was writing to client (as Ctrl-Z does), then resumed it (as fg does)"),
             "run {run}:\n{text}"
@@ -61,6 +69,8 @@ fn write_all_goes_on_after_the_suspension() {
         let t = ctrl_z("write-all");
         assert_eq!(wrote(&t), SIZE, "run {run}:\n{}", t.render());
         assert!(!t.timed_out(), "{}", t.render());
+        // 8 MiB is enough here for at least two suspensions.
+        assert!(t.notes().is_empty(), "run {run}: {:?}", t.notes());
     }
 }
 

@@ -3,7 +3,9 @@
 //! (exhaustively for small inputs), and the frames that come out must be
 //! exactly the frames that went in.
 
-use lab05_framing::frame::{DEFAULT_MAX_FRAME_LEN, FrameReader, HEADER_LEN, write_frame};
+use lab05_framing::frame::{
+    DEFAULT_MAX_FRAME_LEN, FrameReader, HEADER_LEN, READ_CHUNK, write_frame,
+};
 use pretty_assertions::assert_eq;
 use std::collections::VecDeque;
 use std::io::{self, Read};
@@ -309,4 +311,91 @@ fn step4_eof_anywhere_else_is_an_unexpected_eof() {
             (io::ErrorKind::UnexpectedEof, expected.to_owned())
         );
     }
+}
+
+/// Counts, per thread, the bytes allocated and not yet freed, and the most
+/// there ever were: the memory a `FrameReader` really uses, whatever its
+/// code looks like.
+mod memory {
+    use std::alloc::{GlobalAlloc, Layout, System};
+    use std::cell::Cell;
+
+    struct Counting;
+
+    thread_local! {
+        static LIVE: Cell<isize> = const { Cell::new(0) };
+        static PEAK: Cell<isize> = const { Cell::new(0) };
+    }
+
+    fn add(bytes: isize) {
+        let _ = LIVE.try_with(|live| {
+            live.set(live.get() + bytes);
+            let _ = PEAK.try_with(|peak| peak.set(peak.get().max(live.get())));
+        });
+    }
+
+    // SAFETY: every call is passed to the system allocator unchanged; the
+    // counters are thread-local cells with constant initialisers, so
+    // counting allocates nothing and cannot re-enter the allocator.
+    #[allow(unsafe_code)]
+    unsafe impl GlobalAlloc for Counting {
+        unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+            add(layout.size() as isize);
+            // SAFETY: the caller's contract for `alloc` is passed on.
+            unsafe { System.alloc(layout) }
+        }
+        unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+            add(-(layout.size() as isize));
+            // SAFETY: the caller's contract for `dealloc` is passed on.
+            unsafe { System.dealloc(ptr, layout) }
+        }
+    }
+
+    #[global_allocator]
+    static COUNTING: Counting = Counting;
+
+    /// Starts a measurement: the peak is set to what this thread holds now,
+    /// which is returned.
+    pub fn start() -> isize {
+        let live = LIVE.with(Cell::get);
+        PEAK.with(|peak| peak.set(live));
+        live
+    }
+
+    /// The most this thread has held since [`start`].
+    pub fn peak() -> isize {
+        PEAK.with(Cell::get)
+    }
+}
+
+#[test]
+fn memory_stays_bounded_however_long_the_stream() {
+    // 400 frames of 16 KiB (6.4 MiB) through a reader whose maximum is
+    // 16 KiB: its buffer may hold one frame plus one read, never what it
+    // has already returned (drop the consumed bytes, move the rest to the
+    // front).
+    let max = 16 * 1024;
+    let payload = vec![7u8; max];
+    let wire = encode(&vec![&payload[..]; 400]);
+    let mut stream = Pieces::new(wire.chunks(5000).map(<[u8]>::to_vec));
+    drop(wire);
+    let before = memory::start();
+    {
+        let mut frames = FrameReader::with_max_frame_len(&mut stream, max);
+        for i in 0..400 {
+            let frame = frames.read_frame().unwrap();
+            assert_eq!(frame.map(|f| f.len()), Some(max), "frame {i}");
+        }
+        assert_eq!(frames.read_frame().unwrap(), None);
+    }
+    let used = memory::peak() - before;
+    // The documented bound for the buffer, doubled for Vec's growth, plus
+    // the frame being returned.
+    let bound = 2 * (max + HEADER_LEN + READ_CHUNK) + max;
+    assert!(
+        used <= bound as isize,
+        "reading 400 frames of {max} bytes used up to {used} bytes at once (at most {bound} \
+         expected): the buffer keeps frames already returned; move the unread bytes to the front \
+         before reading more"
+    );
 }

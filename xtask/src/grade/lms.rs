@@ -276,6 +276,7 @@ mod tests {
                 points: 11,
                 ..ScenarioInfo::default()
             }],
+            ..Lab::default()
         }
     }
 

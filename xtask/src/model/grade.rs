@@ -98,6 +98,17 @@ fn diff_text<S: Serializer>(diff: &Option<TranscriptDiff>, s: S) -> Result<S::Ok
     s.serialize_str(&report_text(diff.as_ref()))
 }
 
+/// A verdict's message, and on a timeout what each program was doing
+/// (`lab01-server is waiting in read (recvfrom) for more bytes`).
+fn with_stuck(verdict: &super::Verdict) -> String {
+    let mut message = verdict.message.clone();
+    for stuck in &verdict.stuck {
+        message.push('\n');
+        message.push_str(&super::stuck::describe(stuck, crate::lang::Lang::En));
+    }
+    message
+}
+
 /// `text` with at most `limit` lines, saying how many more there were.
 pub fn cut_lines(text: &str, limit: usize) -> String {
     let lines: Vec<&str> = text.lines().collect();
@@ -144,7 +155,7 @@ pub fn lab_grade(lab: &Lab, outcome: &LabOutcome) -> LabGrade {
                         },
                         points: if pass { s.points } else { 0 },
                         max_points: s.points,
-                        message: v.message.clone(),
+                        message: with_stuck(v),
                         diff,
                         output: v.actual.chars().take(OUTPUT_CHARS).collect(),
                     }

@@ -8,6 +8,7 @@
 
 pub mod diff;
 pub mod grade;
+pub mod stuck;
 
 use crate::labs::Lab;
 pub use harness::report::{Status, Verdict};

@@ -21,6 +21,58 @@ pub struct Diagnostic {
     /// rustc's text: the whole diagnostic (`json`), or one line
     /// (`json-diagnostic-short`).
     pub rendered: Option<String>,
+    /// The diagnostic's own words (`unreachable expression`).
+    #[serde(default)]
+    pub message: String,
+    /// Where in the code; the primary span is the place it is about.
+    #[serde(default)]
+    pub spans: Vec<Span>,
+}
+
+/// A place in the code a diagnostic points at.
+#[derive(Debug, Deserialize)]
+pub struct Span {
+    /// Relative to the workspace root for the workspace's own files.
+    pub file_name: String,
+    pub line_start: u32,
+    pub is_primary: bool,
+}
+
+/// One of rustc's warnings, where it points.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Warning {
+    /// `labs/02-tcp-loop/src/bin/lab02-server.rs`.
+    pub file: String,
+    pub line: u32,
+    pub message: String,
+}
+
+/// rustc's warnings about files under `dir` (a lab's `src/`, as
+/// `labs/NN-NAME/src/`), each once, in order: the student's own code,
+/// not the harness's or another lab's.
+pub fn warnings_in(stdout: &str, dir: &str) -> Vec<Warning> {
+    let mut out: Vec<Warning> = Vec::new();
+    for d in diagnostics(stdout) {
+        if d.level != Level::Warning {
+            continue;
+        }
+        let Some(span) = d.spans.iter().find(|s| s.is_primary) else {
+            continue;
+        };
+        let file = span.file_name.replace('\\', "/");
+        if !file.starts_with(dir) {
+            continue;
+        }
+        let warning = Warning {
+            file,
+            line: span.line_start,
+            message: d.message.clone(),
+        };
+        if !out.contains(&warning) {
+            out.push(warning);
+        }
+    }
+    out
 }
 
 /// How bad a diagnostic is.
@@ -65,6 +117,31 @@ pub fn first_compiler_error(stdout: &str, stderr: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_the_warnings_about_the_labs_own_files_are_kept_each_once() {
+        let warning = |file: &str, line: u32, message: &str| {
+            format!(
+                r#"{{"reason":"compiler-message","message":{{"level":"warning","message":"{message}","rendered":"warning: {message}","spans":[{{"file_name":"{file}","line_start":{line},"is_primary":true}}]}}}}"#
+            )
+        };
+        let stdout = [
+            warning("labs/02-tcp-loop/src/bin/lab02-server.rs", 40, "unreachable expression"),
+            warning("labs/02-tcp-loop/src/bin/lab02-server.rs", 40, "unreachable expression"),
+            warning("crates/harness/src/lib.rs", 1, "unused import"),
+            warning("labs/02-tcp-loop/tests/scenarios.rs", 3, "unused variable"),
+            r#"{"reason":"compiler-message","message":{"level":"warning","message":"2 warnings emitted","rendered":"","spans":[]}}"#.to_owned(),
+        ]
+        .join("\n");
+        assert_eq!(
+            warnings_in(&stdout, "labs/02-tcp-loop/src/"),
+            [Warning {
+                file: "labs/02-tcp-loop/src/bin/lab02-server.rs".into(),
+                line: 40,
+                message: "unreachable expression".into()
+            }]
+        );
+    }
 
     #[test]
     fn first_compiler_error_keeps_only_the_first_error() {

@@ -23,6 +23,7 @@ use anyhow::{Context, Result};
 use harness::report::REPORT_DIR_ENV;
 use harness::seed::SEED_ENV;
 pub use lock::TargetLock;
+pub use messages::Warning;
 pub use messages::first_compiler_error;
 pub use process::{
     Finished, kill_processes_in, processes_in, run_capturing_output, run_with_deadline,
@@ -125,6 +126,20 @@ pub fn run_lab(root: &Path, lab: &Lab) -> Result<LabOutcome> {
 ///
 /// As [`run_lab`].
 pub fn run_lab_with(root: &Path, lab: &Lab, options: &RunOptions) -> Result<LabOutcome> {
+    run_lab_reporting(root, lab, options).map(|(outcome, _)| outcome)
+}
+
+/// [`run_lab_with`], and rustc's warnings about the lab's own `src/`
+/// files (`check-lab` shows a few).
+///
+/// # Errors
+///
+/// As [`run_lab`].
+pub fn run_lab_reporting(
+    root: &Path,
+    lab: &Lab,
+    options: &RunOptions,
+) -> Result<(LabOutcome, Vec<messages::Warning>)> {
     let package = lab.package();
     let with_target = |mut command: Command| {
         if let Some(dir) = &options.target_dir {
@@ -149,19 +164,24 @@ pub fn run_lab_with(root: &Path, lab: &Lab, options: &RunOptions) -> Result<LabO
         .args(targets(unit_files.clone()))
         .args(["--no-run", "--message-format", "json", "--color", "never"]);
     let built = run_capturing_output(build, options.build_deadline, false)?;
+    let src = format!("{}/src/", lab.dir().display()).replace('\\', "/");
+    let warnings = messages::warnings_in(&built.stdout, &src);
     match built.status {
         Some(status) if status.success() => {}
         Some(_) => {
-            return Ok(LabOutcome::DoesNotCompile(first_compiler_error(
-                &built.stdout,
-                &built.stderr,
-            )));
+            return Ok((
+                LabOutcome::DoesNotCompile(first_compiler_error(&built.stdout, &built.stderr)),
+                warnings,
+            ));
         }
         None => {
-            return Ok(LabOutcome::DoesNotCompile(format!(
-                "building took more than {} s and was stopped",
-                options.build_deadline.as_secs()
-            )));
+            return Ok((
+                LabOutcome::DoesNotCompile(format!(
+                    "building took more than {} s and was stopped",
+                    options.build_deadline.as_secs()
+                )),
+                warnings,
+            ));
         }
     }
 
@@ -262,7 +282,7 @@ pub fn run_lab_with(root: &Path, lab: &Lab, options: &RunOptions) -> Result<LabO
             }
         }
     }
-    Ok(LabOutcome::Ran(verdicts))
+    Ok((LabOutcome::Ran(verdicts), warnings))
 }
 
 /// One verdict per scenario of the metadata, in its order: from its
@@ -293,6 +313,7 @@ pub fn read_verdicts(lab: &Lab, dir: &Path, units: Vec<Verdict>) -> Vec<Verdict>
                     ),
                     expected: String::new(),
                     actual: String::new(),
+                    stuck: Vec::new(),
                 })
         })
         .collect()

@@ -142,6 +142,7 @@ pub fn verdict(scenario: &str, file: &str, stdout: &str, finished: bool) -> Verd
         message,
         expected: String::new(),
         actual: failure_sections(stdout),
+        stuck: Vec::new(),
     }
 }
 

@@ -53,6 +53,7 @@ pub fn check(name: &str, cases: usize, mut body: impl FnMut(&mut Rng, &Case)) {
             message: problem,
             expected: String::new(),
             actual: String::new(),
+            stuck: Vec::new(),
         },
         Ok(seed) => run_cases(name, seed, cases, &mut body),
     };
@@ -92,6 +93,7 @@ fn run_cases(
                 message: transcript.redact(&message),
                 expected: String::new(),
                 actual: transcript.render(),
+                stuck: transcript.stuck().to_vec(),
             };
         }
         last = transcript.render();
@@ -107,6 +109,7 @@ fn run_cases(
         message: notes.join("\n"),
         expected: String::new(),
         actual: last,
+        stuck: Vec::new(),
     }
 }
 

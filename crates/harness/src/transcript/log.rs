@@ -22,6 +22,9 @@ impl fmt::Debug for Log {
 
 impl Log {
     pub(crate) fn push(&self, actor: &str, kind: EventKind) {
+        if matches!(kind, EventKind::TimedOut { .. }) {
+            self.look_at_programs();
+        }
         self.0.borrow_mut().events.push(Event {
             actor: actor.to_owned(),
             kind,
@@ -39,6 +42,33 @@ impl Log {
         if !t.notes.iter().any(|n| n == text) {
             t.notes.push(text.to_owned());
         }
+    }
+
+    /// Remembers a program under test, to look at if a step times out.
+    pub(crate) fn started(&self, name: &str, pid: u32) {
+        self.0.borrow_mut().programs.push((name.to_owned(), pid));
+    }
+
+    /// Forgets a program that has ended (its process id may be reused).
+    pub(crate) fn ended(&self, pid: u32) {
+        self.0.borrow_mut().programs.retain(|(_, p)| *p != pid);
+    }
+
+    /// Records what each running program under test is doing, once: at
+    /// the first timeout, before anything is killed.
+    pub(crate) fn look_at_programs(&self) {
+        let programs = {
+            let t = self.0.borrow();
+            if !t.stuck.is_empty() {
+                return;
+            }
+            t.programs.clone()
+        };
+        let stuck: Vec<_> = programs
+            .iter()
+            .filter_map(|(name, pid)| crate::stuck::look(name, *pid))
+            .collect();
+        self.0.borrow_mut().stuck = stuck;
     }
 
     /// Shows `port` as `<name>` in the rendered transcript.

@@ -74,6 +74,7 @@ pub fn run_lab(run: &LabRun, lab: &Lab) -> Result<LabOutcome> {
                     message: stopped(),
                     expected: String::new(),
                     actual: String::new(),
+                    stuck: Vec::new(),
                 })
                 .collect();
             return Ok(LabOutcome::Ran(timeouts));
