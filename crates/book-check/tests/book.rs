@@ -574,6 +574,8 @@ const ROW_TOPICS: &[(u32, &[&str])] = &[
     (42, &["no reply within"]),
     (43, &["recv #1: 5 bytes \"hello\""]),
     (46, &[".recv(", ".recv_from("]),
+    (47, &["has not accepted", "accepted a client"]),
+    (48, &["connection reset by peer"]),
 ];
 
 /// The rows of the errata's tables with the citations of each: `| N | …`.

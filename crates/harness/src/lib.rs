@@ -187,7 +187,26 @@ impl Scenario {
         path: impl AsRef<Path>,
         args: &[&str],
     ) -> Step<ServerUnderTest> {
-        let mut program = self.start(path, args)?;
+        let program = self.start(path, args)?;
+        self.await_listening(program, args)
+    }
+
+    /// Like [`Self::start_server`], with a stdin the script writes and
+    /// closes ([`Program::close_stdin`]): for a server that stops at the
+    /// end of its input (lab 6), which a closed stdin would stop at once.
+    pub fn start_server_with_stdin(
+        &mut self,
+        path: impl AsRef<Path>,
+        extra_args: &[&str],
+    ) -> Step<ServerUnderTest> {
+        let mut args = vec!["127.0.0.1:0"];
+        args.extend_from_slice(extra_args);
+        let program = self.start_with_stdin(path, &args)?;
+        self.await_listening(program, &args)
+    }
+
+    /// Waits for a started server's `listening on IP:PORT` line.
+    fn await_listening(&mut self, mut program: Program, args: &[&str]) -> Step<ServerUnderTest> {
         let line = program.expect_line_within(process::START_TIMEOUT)?;
         let text = String::from_utf8_lossy(&line);
         let addr = text

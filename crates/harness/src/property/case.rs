@@ -84,6 +84,23 @@ impl Case {
         Ok(server)
     }
 
+    /// Like [`Self::start_server`], with a stdin the script writes and
+    /// closes (see [`Scenario::start_server_with_stdin`]).
+    ///
+    /// # Errors
+    ///
+    /// [`Stop`] when it does not start (the transcript says why).
+    pub fn start_server_with_stdin(
+        &self,
+        s: &mut Scenario,
+        path: impl AsRef<Path>,
+        args: &[&str],
+    ) -> Step<ServerUnderTest> {
+        let server = s.start_server_with_stdin(path, args)?;
+        self.lines.borrow_mut().push((server.name(), 1));
+        Ok(server)
+    }
+
     /// Waits for the next stdout line of `program` and checks that it is
     /// `expected`. Once a program has been checked this way, every line it
     /// prints must be expected: one more, after the case, breaks "every
