@@ -7,8 +7,9 @@
 # Each copy is the instructor's labs' src/ (the solutions) with a comment
 # added, so every lab of every copy really compiles. With --cold the
 # grader's shared target directory is emptied first, so the figure includes
-# compiling the dependencies (once). It then grades the same folder a second
-# time and checks that grades.csv is byte-identical.
+# compiling the dependencies (once). Each copy is graded in the sandbox; then
+# the same folder is graded with --unsafe-no-sandbox, to measure what the
+# sandbox costs in the same run, and the two grades.csv must be identical.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n=30
@@ -20,7 +21,7 @@ for arg in "$@"; do
     esac
 done
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+trap '[ -n "${KEEP:-}" ] || rm -rf "$work"' EXIT; echo "work: $work"
 for i in $(seq -w 1 "$n"); do
     for lab in labs/[0-9]*/; do
         mkdir -p "$work/class/student$i/$lab"
@@ -33,25 +34,35 @@ target=${CARGO_TARGET_DIR:-target}
 if [ "$cold" = yes ]; then
     rm -rf "$target/socket-labs/grade-target" "$target/socket-labs/grade"
 fi
-echo "== grading $n copies of a correct submission ($(nproc) cores, cold: $cold)"
-start=$(date +%s.%N)
-"$target/debug/xtask" grade "$work/class" --out "$work/report1" 2> "$work/log1"
-end=$(date +%s.%N)
-awk -v s="$start" -v e="$end" -v n="$n" 'BEGIN { printf "wall: %.1f s for %d submissions, %.2f s per submission\n", e - s, n, (e - s) / n }'
-awk '/: [0-9]+\/[0-9]+ in [0-9.]+ s$/ { t = $(NF-1); sum += t; c++; if (min == "" || t < min) min = t; if (t > max) max = t }
-     END { if (c) printf "per submission (grader'"'"'s own figure): mean %.2f s, min %.2f s, max %.2f s\n", sum / c, min, max }' "$work/log1"
-
-echo "== grading the same folder again (warm)"
-start=$(date +%s.%N)
-"$target/debug/xtask" grade "$work/class" --out "$work/report2" > /dev/null 2> "$work/log2"
-end=$(date +%s.%N)
-awk -v s="$start" -v e="$end" -v n="$n" 'BEGIN { printf "wall: %.1f s for %d submissions, %.2f s per submission\n", e - s, n, (e - s) / n }'
-if cmp -s "$work/report1/grades.csv" "$work/report2/grades.csv"; then
-    echo "grades.csv is byte-identical across the two runs"
-else
-    echo "grades.csv DIFFERS between the two runs:"
-    diff "$work/report1/grades.csv" "$work/report2/grades.csv" || true
-    exit 1
-fi
+# The mean per submission after the first (the first also checks the
+# dependency cache), from the grader's own "[i/N] id: P/M in T s" lines.
+after_first() {
+    awk '/: [0-9]+\/[0-9]+ in [0-9.]+ s$/ { c++; if (c > 1) { t = $(NF-1); sum += t; n++ } }
+         END { if (n) printf "%.2f", sum / n; else printf "nan" }' "$1"
+}
+run() { # NAME ARGS...: grades the class, prints wall time and the mean after the first
+    local name=$1; shift
+    local start end
+    start=$(date +%s.%N)
+    "$target/debug/xtask" grade "$work/class" --out "$work/$name" --seed 1 "$@" > /dev/null 2> "$work/$name.log"
+    end=$(date +%s.%N)
+    awk -v s="$start" -v e="$end" -v n="$n" -v m="$(after_first "$work/$name.log")" \
+        'BEGIN { printf "wall: %.1f s for %d submissions; mean per submission after the first: %s s\n", e - s, n, m }'
+}
+echo "== grading $n copies of a correct submission, sandboxed ($(nproc) cores, cold: $cold)"
+run sandboxed
+echo "== the same folder, --unsafe-no-sandbox (the old way, for the sandbox's cost)"
+run unsandboxed --unsafe-no-sandbox
+awk -v a="$(after_first "$work/sandboxed.log")" -v b="$(after_first "$work/unsandboxed.log")" \
+    'BEGIN { if (b > 0) printf "the sandbox costs %.2f s per submission (%.2fx the unsandboxed %.2f s)\n", a - b, a / b, b }'
+for other in unsandboxed; do
+    if cmp -s "$work/sandboxed/grades.csv" "$work/$other/grades.csv"; then
+        echo "grades.csv of $other is byte-identical to the first run's"
+    else
+        echo "grades.csv of $other DIFFERS from the first run's:"
+        diff "$work/sandboxed/grades.csv" "$work/$other/grades.csv" || true
+        exit 1
+    fi
+done
 awk -F, 'NR > 1 && $(NF-1) != $NF { bad++ }
-    END { if (bad) { print bad " submission(s) did not get full marks"; exit 1 } else print "every copy got full marks" }' "$work/report1/grades.csv"
+    END { if (bad) { print bad " submission(s) did not get full marks"; exit 1 } else print "every copy got full marks" }' "$work/sandboxed/grades.csv"

@@ -31,11 +31,14 @@ commands for instructors:
   mutants [N…] [--mutant NAME…] [--repeat K]
                      run the mutants of labs N (default: all), or those named, K times each
   grade SUBMISSIONS --out REPORT [--labs 1,2] [--format FORMAT] [--roster FILE]
-        [--lab-timeout SECS] [--seed S]
+        [--lab-timeout SECS] [--seed S] [--shard K/N] [--unsafe-no-sandbox]
                      grade every submission (folder, .zip or .tar.gz) of SUBMISSIONS;
                      writes REPORT/grades.csv, grades.json and feedback/STUDENT.md;
                      one seed (S, or a fresh one, in grades.json) for the whole class
-                     (FORMAT: exercism, gradescope, canvas or moodle)
+                     (FORMAT: exercism, gradescope, canvas or moodle); each submission
+                     runs in a bubblewrap sandbox; --shard K/N grades the K-th of N slices
+  grade merge REPORT… --out DIR
+                     join the slices' reports into the one a single machine writes
 
 `cargo xtask COMMAND --help` tells more about a command.
 ";
@@ -213,6 +216,7 @@ fn run(args: &[String]) -> Result<bool> {
         }
         "check-solutions" if rest.is_empty() => crate::solutions::check_solutions(&root, &info),
         "mutants" => crate::mutants::run(&root, &info, rest),
+        "grade" if rest.first() == Some(&"merge") => crate::grade::shard::run(&rest[1..]),
         "grade" => {
             let options = crate::grade::parse_args(rest)?;
             crate::grade::grade(&root, &info, &options)?;

@@ -13,17 +13,15 @@
 //!    instructor's. What the student changed elsewhere is listed in the
 //!    feedback as ignored. A lab whose `src/` is missing is "not
 //!    submitted" and gets no points (never the instructor's solution).
-//! 3. Each lab is built and run on its own ([`crate::runner::run_lab_with`]):
-//!    a compile error costs that lab only. All submissions share one
-//!    working folder and one target directory, and an instructor's file is
-//!    rewritten only when its content changes, so the dependencies and the
-//!    shared crates compile once; the labs' `src/` files are always written
-//!    fresh, so each lab is rebuilt from the student's code.
+//! 3. Each lab is built and judged on its own, in bubblewrap sandboxes
+//!    ([`sandbox`]; see ARCHITECTURE.md, "How grading is sandboxed"): a
+//!    compile error costs that lab only. The starter is built once into a
+//!    read-only dependency cache; each submission builds into its own
+//!    target folder linked to it, and its programs run in a nested jail.
+//!    One deadline (`--lab-timeout`) covers a lab's build and run.
 //! 4. After each lab the instructor's files in the working folder are
-//!    compared with the originals held in memory: a program that rewrote
-//!    a test or snapshot gets no points for the lab, and it is said why.
-//!    Every process still running in the working or scratch folders is
-//!    killed.
+//!    compared with the originals held in memory (read-only in the
+//!    sandbox, so this never fires unless `--unsafe-no-sandbox`).
 //!
 //! The reports are written by [`report`]: `grades.csv`, `grades.json`,
 //! `feedback/<student>.md`, and on request Exercism's or Gradescope's
@@ -33,7 +31,10 @@ mod formats;
 pub mod intake;
 pub mod lms;
 mod options;
+mod overlay;
 pub mod report;
+pub mod sandbox;
+pub mod shard;
 mod test_code;
 
 use crate::labs::{Info, Lab};
@@ -43,7 +44,7 @@ use crate::model::{LabState, Status};
 use crate::runner::{self, RunOptions};
 use crate::starter::{File, Starter};
 use anyhow::{Context, Result, bail};
-pub use options::{Format, HELP, Options, parse_args};
+pub use options::{Format, HELP, LAB_TIMEOUT, Options, parse_args};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -69,6 +70,13 @@ struct Grader<'a> {
     unpacked: PathBuf,
     run: RunOptions,
     verbose: bool,
+    /// `None` only with `--unsafe-no-sandbox`.
+    sandbox: Option<sandbox::Sandbox>,
+    /// The dependency cache every submission's target folder links to.
+    cache: PathBuf,
+    /// Per submission: its own target folder and verdicts.
+    scratch: PathBuf,
+    lab_timeout: Duration,
 }
 
 impl Grader<'_> {
@@ -88,6 +96,7 @@ impl Grader<'_> {
             problem: None,
             labs: Vec::new(),
             ignored_changes: Vec::new(),
+            unsandboxed: self.sandbox.is_none(),
             seconds: 0.0,
         };
         let taken = self
@@ -113,6 +122,16 @@ impl Grader<'_> {
         };
         grade.ignored_changes = ignored;
         lay_down(&self.work, &files)?;
+        let target = self.scratch.join("target");
+        let verdicts = self.scratch.join("verdicts");
+        if self.sandbox.is_some() {
+            let linking = Instant::now();
+            sandbox::private_target(&self.cache, &target)?;
+            self.say(&format!(
+                "    its own target folder linked in {:.1} s",
+                linking.elapsed().as_secs_f64()
+            ));
+        }
         for (i, lab) in self.labs.iter().enumerate() {
             if missing.contains(&lab.number) {
                 grade.labs.push(lab_not_run(
@@ -137,7 +156,21 @@ impl Grader<'_> {
                 test_threads: Some(lab.scenarios.len().clamp(1, 16)),
                 ..self.run.clone()
             };
-            let outcome = runner::run_lab_with(&self.work, lab, &run)?;
+            let outcome = match &self.sandbox {
+                Some(sandbox) => sandbox::run_lab(
+                    &sandbox::LabRun {
+                        sandbox,
+                        work: &self.work,
+                        target: &target,
+                        verdicts: &verdicts,
+                        deadline: self.lab_timeout,
+                        seed: self.run.seed.unwrap_or_default(),
+                        verbose: self.verbose,
+                    },
+                    lab,
+                )?,
+                None => runner::run_lab_with(&self.work, lab, &run)?,
+            };
             let mut lab_grade = lab_grade(lab, &outcome);
             let tampered = self.tampered(&files);
             if !tampered.is_empty() {
@@ -151,6 +184,7 @@ impl Grader<'_> {
             }
             grade.labs.push(lab_grade);
         }
+        let _ = std::fs::remove_dir_all(&self.scratch);
         grade.total = grade.labs.iter().map(|l| l.points).sum();
         grade.seconds = started.elapsed().as_secs_f64();
         Ok(grade)
@@ -176,73 +210,6 @@ impl Grader<'_> {
         intake::find_workspace(&dir).with_context(|| {
             "not a workspace: no labs/ folder in the submission (hand in the whole starter folder)".to_owned()
         })
-    }
-
-    /// The files to grade: the starter with the student's labs' `src/`
-    /// in place of its own. Also the labs whose `src/` is missing, and
-    /// the ignored changes.
-    fn overlay(&self, root: &Path) -> Result<(Vec<File>, Vec<u32>, Vec<String>)> {
-        let submitted = intake::list_files(root).context("could not list the submission")?;
-        let mut files: Vec<File> = Vec::new();
-        let mut missing = Vec::new();
-        let mut taken_from_student = Vec::new();
-        for lab in &self.info.labs {
-            let prefix = format!("{}/src/", lab.dir().to_string_lossy().replace('\\', "/"));
-            let theirs: Vec<&String> = submitted
-                .iter()
-                .filter(|p| p.starts_with(&prefix))
-                .collect();
-            if theirs.is_empty() {
-                if self.labs.iter().any(|l| l.number == lab.number) {
-                    missing.push(lab.number);
-                }
-                continue;
-            }
-            taken_from_student.push(prefix.clone());
-            let mut bytes = 0u64;
-            for path in theirs {
-                let content = intake::read_capped(&root.join(path))?;
-                bytes += content.len() as u64;
-                if bytes > intake::MAX_TOTAL_BYTES {
-                    bail!("{prefix} holds more than {} bytes", intake::MAX_TOTAL_BYTES);
-                }
-                files.push(File {
-                    path: path.clone(),
-                    content,
-                    mtime: None,
-                    student: true,
-                });
-            }
-        }
-        for file in &self.starter.files {
-            if !(file.student && taken_from_student.iter().any(|p| file.path.starts_with(p))) {
-                files.push(file.clone());
-            }
-        }
-        files.sort_by(|a, b| a.path.cmp(&b.path));
-
-        let mut ignored = Vec::new();
-        for path in &submitted {
-            if crate::starter::student_lab(self.info, path).is_some() {
-                continue;
-            }
-            let change = match self.starter.files.iter().find(|f| &f.path == path) {
-                None => Some("added"),
-                Some(f) => {
-                    let same = intake::read_capped(&root.join(path)).is_ok_and(|c| c == f.content);
-                    (!same).then_some("changed")
-                }
-            };
-            if let Some(change) = change {
-                ignored.push(format!("{change} {path}"));
-            }
-        }
-        if ignored.len() > IGNORED_LIMIT {
-            let more = ignored.len() - IGNORED_LIMIT;
-            ignored.truncate(IGNORED_LIMIT);
-            ignored.push(format!("… and {more} more"));
-        }
-        Ok((files, missing, ignored))
     }
 
     /// The instructor's files of the working copy that no longer match
@@ -309,6 +276,15 @@ pub fn grade(root: &Path, info: &Info, options: &Options) -> Result<Vec<StudentG
     } else {
         intake::entries(&options.submissions)?
     };
+    let entries = match options.shard {
+        Some(shard) => shard.select(entries),
+        None => entries,
+    };
+    let sandbox = if options.unsafe_no_sandbox {
+        None
+    } else {
+        Some(sandbox::Sandbox::find()?)
+    };
 
     // One seed for the whole class: every submission's property scenarios
     // draw the same inputs, and grades.json records them.
@@ -328,7 +304,41 @@ pub fn grade(root: &Path, info: &Info, options: &Options) -> Result<Vec<StudentG
             ..RunOptions::default()
         },
         verbose: options.verbose,
+        sandbox,
+        cache: target.join("sandbox-cache"),
+        scratch: base.join("submission"),
+        lab_timeout: options.lab_timeout,
     };
+    if let Some(sandbox) = &grader.sandbox {
+        // The dependencies and the instructor's crates, built once from
+        // the starter alone: every submission links to this.
+        grader.say("building the starter in the sandbox (the dependency cache) …");
+        lay_down(&grader.work, &grader.starter.files)?;
+        // The starter's own lab files get one fixed time, so the cache
+        // stays fresh from one run to the next (a submission's files are
+        // always newer, and its lab's programs are built anew anyway).
+        let fixed = std::time::UNIX_EPOCH + Duration::from_secs(1_000_000_000);
+        for file in grader.starter.files.iter().filter(|f| f.student) {
+            std::fs::File::options()
+                .write(true)
+                .open(grader.work.join(&file.path))
+                .and_then(|f| f.set_modified(fixed))
+                .with_context(|| format!("could not date {}", file.path))?;
+        }
+        let packages: Vec<(String, Vec<&str>)> = grader
+            .labs
+            .iter()
+            .map(|l| (l.package(), l.test_files(|_| true)))
+            .collect();
+        sandbox
+            .prepare_cache(
+                &grader.work,
+                &grader.cache,
+                &packages,
+                Duration::from_secs(3600),
+            )
+            .context("could not build the starter in the sandbox")?;
+    }
     grader.say(&format!(
         "grading {} submission(s) from {} ({} lab(s); working copy {}, target {}; seed {seed})",
         entries.len(),
@@ -359,6 +369,9 @@ pub fn grade(root: &Path, info: &Info, options: &Options) -> Result<Vec<StudentG
     )?;
     if let (Some(format), Some(roster)) = (options.format, &options.roster) {
         lms::write(&options.out, format, &grader.labs, &grades, roster)?;
+    }
+    if options.verbose && grader.sandbox.is_none() {
+        println!("{}", report::UNSANDBOXED);
     }
     if options.verbose {
         print!("{}", report::summary_table(&grader.labs, &grades));

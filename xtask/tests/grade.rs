@@ -130,7 +130,98 @@ fn class(dir: &Path) -> PathBuf {
         vec![0u8; 8 << 20],
     ));
     write_zip(&submissions.join("pat-bomb.zip"), &bomb);
+    attacks_made_here(&submissions);
     submissions
+}
+
+/// alice's server with `code` run first in `main` (after the address is
+/// read), and `items` added to the file.
+fn alice_server_with(code: &str, items: &str) -> Vec<u8> {
+    let server = std::fs::read_to_string(
+        fixtures().join("alice-correct/labs/01-tcp-once/src/bin/lab01-server.rs"),
+    )
+    .unwrap();
+    let hook = "        let addr = labkit::addr_arg(DEFAULT_ADDR)?;\n";
+    assert!(server.contains(hook));
+    let server = server.replacen(hook, &format!("{hook}{code}"), 1);
+    format!("{server}\n{items}").into_bytes()
+}
+
+/// A submission of alice's files with the server replaced.
+fn alice_with_server(dir: &Path, server: &[u8]) {
+    copy_dir(&fixtures().join("alice-correct"), dir);
+    std::fs::write(dir.join("labs/01-tcp-once/src/bin/lab01-server.rs"), server).unwrap();
+}
+
+/// The instructor's files an attack aims at: a solution of another lab
+/// and the instructor's own built server of lab 1. Their paths are this
+/// machine's, so these submissions are made here.
+fn instructor_secrets() -> [PathBuf; 2] {
+    let root = workspace_root().unwrap();
+    [
+        root.join("labs/02-tcp-loop/src/bin/lab02-server.rs"),
+        xtask::runner::target_dir(&root).join("debug/lab01-server"),
+    ]
+}
+
+fn attacks_made_here(submissions: &Path) {
+    let [solution, binary] = instructor_secrets();
+    // sam reads the instructor's solution and built server, and runs the
+    // latter; anything it gets is printed first (and fails the lab).
+    let code = format!(
+        "        for path in [{solution:?}, {binary:?}] {{\n\
+         \x20           if let Ok(bytes) = std::fs::read(path) {{\n\
+         \x20               println!(\"LEAKED {{}} bytes of {{path}}\", bytes.len());\n\
+         \x20           }}\n\
+         \x20       }}\n\
+         \x20       if std::process::Command::new({binary:?}).arg(\"127.0.0.1:1\").output().is_ok() {{\n\
+         \x20           println!(\"RAN the instructor's server\");\n\
+         \x20       }}\n"
+    );
+    alice_with_server(
+        &submissions.join("sam-reads-solutions"),
+        &alice_server_with(&code, ""),
+    );
+    // tina makes the compiler quote the solution in its error message.
+    alice_with_server(
+        &submissions.join("tina-leaks-compile-error"),
+        &alice_server_with(
+            "",
+            &format!("compile_error!(include_str!({solution:?}));\n"),
+        ),
+    );
+    // zz: a correct submission graded after every attack.
+    copy_dir(
+        &fixtures().join("alice-correct"),
+        &submissions.join("zz-correct-after-the-attacks"),
+    );
+
+    // Archives and ids. ulla: `tar czf s.tar.gz -C copy .` (entries start
+    // with `./`), with a target/ folder inside.
+    let mut dotted: Vec<(String, Vec<u8>)> = files_of(&fixtures().join("alice-correct"))
+        .into_iter()
+        .map(|(p, c)| (format!("./{p}"), c))
+        .collect();
+    dotted.push(("./target/debug/big".to_owned(), vec![0u8; 8 << 20]));
+    write_tar_gz(&submissions.join("ulla-dot-slash.tar.gz"), &dotted);
+    // vera: a zip that also holds target/ (8 MiB, over the file cap).
+    let mut with_target = files_of(&fixtures().join("alice-correct"));
+    with_target.push(("target/debug/lab01-server".to_owned(), vec![0u8; 8 << 20]));
+    write_zip(&submissions.join("vera-with-target.zip"), &with_target);
+    // wim: a file whose name is not UTF-8 in a lab's src/.
+    let wim = submissions.join("wim-non-utf8");
+    copy_dir(&fixtures().join("alice-correct"), &wim);
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let name = std::ffi::OsStr::from_bytes(b"notes-caf\xe9.txt");
+        std::fs::write(wim.join("labs/01-tcp-once/src/bin").join(name), "notes\n").unwrap();
+    }
+    // dup, dup.zip and dup-2: three students (none of them a workspace, so
+    // nothing is built).
+    std::fs::create_dir_all(submissions.join("dup")).unwrap();
+    std::fs::write(submissions.join("dup.zip"), b"not a zip").unwrap();
+    std::fs::create_dir_all(submissions.join("dup-2")).unwrap();
 }
 
 fn student<'a>(grades: &'a [StudentGrade], id: &str) -> &'a StudentGrade {
@@ -149,21 +240,84 @@ fn statuses(grade: &StudentGrade) -> Vec<&'static str> {
         .collect()
 }
 
-/// Processes still running `sleep 317` or `sleep 318` (heidi's children).
-fn leftover_children() -> Vec<String> {
+/// Processes still alive in a PID namespace of one of the grader's
+/// sandboxes (each sandbox has its own; all of them must be gone).
+fn processes_left() -> Vec<String> {
+    let namespaces = grade::sandbox::namespaces();
+    assert!(!namespaces.is_empty(), "the grader recorded no sandbox");
     let mut found = Vec::new();
     let Ok(entries) = std::fs::read_dir("/proc") else {
         return found;
     };
     for entry in entries.flatten() {
-        if let Ok(cmdline) = std::fs::read(entry.path().join("cmdline")) {
-            let cmdline = String::from_utf8_lossy(&cmdline).replace('\0', " ");
-            if cmdline.starts_with("sleep 317") || cmdline.starts_with("sleep 318") {
-                found.push(cmdline);
+        if let Ok(ns) = std::fs::read_link(entry.path().join("ns/pid")) {
+            let ns = ns.to_string_lossy().into_owned();
+            if namespaces.contains(&ns) {
+                let cmdline = std::fs::read(entry.path().join("cmdline")).unwrap_or_default();
+                let status =
+                    std::fs::read_to_string(entry.path().join("status")).unwrap_or_default();
+                // A sandbox's first process has ended, and with it every
+                // other process of its namespace (the kernel kills and
+                // reaps them first), but it can stay a zombie until the
+                // machine's init collects it: it runs nothing.
+                if status.lines().any(|l| {
+                    l.starts_with("State:") && (l.contains("Z (zombie)") || l.contains("X (dead)"))
+                }) {
+                    continue;
+                }
+                let status: Vec<&str> = status
+                    .lines()
+                    .filter(|l| {
+                        ["Name:", "State:", "PPid:", "NSpid:"]
+                            .iter()
+                            .any(|k| l.starts_with(k))
+                    })
+                    .collect();
+                found.push(format!(
+                    "{} {ns}: {} ({})",
+                    entry.file_name().to_string_lossy(),
+                    String::from_utf8_lossy(&cmdline).replace('\0', " "),
+                    status.join(", ")
+                ));
             }
         }
     }
     found
+}
+
+/// Every file below `dirs` with its length, modification time and inode:
+/// any write to a file, or a file replaced, shows.
+fn file_states(dirs: &[PathBuf]) -> Vec<String> {
+    fn walk(dir: &Path, out: &mut Vec<String>) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let Ok(meta) = entry.metadata() else {
+                continue;
+            };
+            if meta.is_dir() {
+                walk(&entry.path(), out);
+            } else {
+                #[cfg(unix)]
+                let inode = std::os::unix::fs::MetadataExt::ino(&meta);
+                #[cfg(not(unix))]
+                let inode = 0;
+                out.push(format!(
+                    "{} {} {:?} {inode}",
+                    entry.path().display(),
+                    meta.len(),
+                    meta.modified().ok()
+                ));
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for dir in dirs {
+        walk(dir, &mut out);
+    }
+    out.sort();
+    out
 }
 
 const SERVER: [&str; 5] = ["pass"; 5];
@@ -181,6 +335,11 @@ fn server_then_client(
     server_property: &str,
 ) -> Vec<&'static str> {
     with_client_property(server, client, server_property, "pass")
+}
+
+/// The server scenarios fail (a `todo!()`), the client ones pass.
+fn client_todo_server() -> Vec<&'static str> {
+    with_client_property(["fail"; 5], CLIENT_PASS, "fail", "pass")
 }
 
 fn with_client_property(
@@ -220,6 +379,27 @@ fn a_class_of_broken_submissions_gets_the_right_verdicts() {
     options.lab_timeout = std::time::Duration::from_secs(90);
     // One seed for the class, recorded in grades.json and the feedback.
     options.seed = Some(4242);
+    if !cfg!(target_os = "linux") {
+        // No sandbox outside Linux: grading refuses, it never runs
+        // submissions unsandboxed.
+        let refused = grade::grade(&root, &info, &options).unwrap_err();
+        assert!(
+            format!("{refused:#}").contains("grading needs Linux"),
+            "{refused:#}"
+        );
+        return;
+    }
+    // What no submission may change: the instructor's copy (its sources,
+    // tests, snapshots, metadata and built programs).
+    let instructor = [
+        root.join("labs"),
+        root.join("crates"),
+        root.join("xtask/src"),
+        root.join("Cargo.toml"),
+        root.join("Cargo.lock"),
+        xtask::runner::target_dir(&root).join("debug/lab01-server"),
+    ];
+    let before = file_states(&instructor);
 
     let grades = grade::grade(&root, &info, &options).unwrap();
 
@@ -231,6 +411,9 @@ fn a_class_of_broken_submissions_gets_the_right_verdicts() {
             "bob-partial",
             "carol-compile-error",
             "dave-infinite-loop",
+            "dup",
+            "dup-2",
+            "dup.zip",
             "erin-panic",
             "frank-silent",
             "grace-flood",
@@ -240,11 +423,26 @@ fn a_class_of_broken_submissions_gets_the_right_verdicts() {
             "kim-empty",
             "leo-corrupt",
             "mallory",
+            "mike-forges-verdicts",
             "nina",
+            "nora-kills-everything",
+            "olga-poisons-target",
             "oscar-zipslip",
             "pat-bomb",
             "peggy-rewrites-snapshots",
+            "quinn-daemon",
+            "rita-writes-instructor",
+            "sam-reads-solutions",
             "stray.txt",
+            "tina-leaks-compile-error",
+            "ulla-dot-slash",
+            "vera-with-target",
+            "victor-disk-bomb",
+            "wim-non-utf8",
+            "xavier-memory-bomb",
+            "yara-build-script",
+            "yuri-fork-bomb",
+            "zz-correct-after-the-attacks",
         ]
     );
 
@@ -365,15 +563,103 @@ fn a_class_of_broken_submissions_gets_the_right_verdicts() {
         ]
     );
 
-    let peggy = student(&grades, "peggy-rewrites-snapshots");
-    if cfg!(target_os = "linux") {
-        assert_eq!(peggy.labs[0].state.as_str(), "tampered");
+    // The attacks (see each fixture's first line). Each one that only
+    // attacks and then does the work gets full marks: the attack reached
+    // nothing, and nothing of it is in the grade. peggy rewrote a snapshot
+    // through /proc/PARENT/cwd (unsandboxed: "tampered", 0 points); her
+    // program sees no /proc and a read-only copy now.
+    for id in [
+        "peggy-rewrites-snapshots",
+        "nora-kills-everything",
+        "olga-poisons-target",
+        "quinn-daemon",
+        "rita-writes-instructor",
+        "sam-reads-solutions",
+        "yara-build-script",
+        "zz-correct-after-the-attacks",
+        "ulla-dot-slash",
+        "vera-with-target",
+        "victor-disk-bomb",
+        "wim-non-utf8",
+    ] {
+        let g = student(&grades, id);
+        assert_eq!(statuses(g), full, "{id}: {:#?}", g.labs[0]);
+        assert_eq!((g.total, g.labs[0].state.as_str()), (15, "passed"), "{id}");
+    }
+    // mike forged `pass` verdicts and killed its parent, with no socket
+    // code: the server scenarios reach its todo!().
+    let mike = student(&grades, "mike-forges-verdicts");
+    assert_eq!(statuses(mike), client_todo_server(), "{:#?}", mike.labs[0]);
+    assert_eq!(mike.total, 7);
+    assert!(
+        mike.labs[0].scenarios[0]
+            .message
+            .starts_with("not done yet: todo!()"),
+        "{}",
+        mike.labs[0].scenarios[0].message
+    );
+    // tina's compile_error!(include_str!(…)) names the solution's path,
+    // which does not exist in the sandbox: no line of it is quoted.
+    let tina = student(&grades, "tina-leaks-compile-error");
+    assert_eq!(tina.labs[0].state.as_str(), "does not compile");
+    assert_eq!(statuses(tina), ["error"; SCENARIOS]);
+    let error = tina.labs[0].compile_error.as_deref().unwrap_or_default();
+    assert!(error.starts_with("error: couldn't read"), "{error}");
+    let solution = std::fs::read_to_string(&instructor_secrets()[0]).unwrap();
+    let tina_feedback =
+        std::fs::read_to_string(out.join("feedback/tina-leaks-compile-error.md")).unwrap();
+    for line in solution.lines().filter(|l| l.trim().len() > 30) {
+        assert!(!tina_feedback.contains(line.trim()), "leaked: {line}");
+    }
+    // yara's build.rs would fail the build: it never ran. Her changes
+    // outside src/ are listed, and her allowing unsafe code is reported.
+    assert_eq!(
+        student(&grades, "yara-build-script").ignored_changes,
+        [
+            "unsafe code allowed in labs/01-tcp-once/src/bin/lab01-server.rs (`allow(unsafe_code)`): graded, and reported to your instructor",
+            "changed .cargo/config.toml",
+            "added crates/labkit/src/extra.rs",
+            "added labs/01-tcp-once/build.rs",
+            "added labs/01-tcp-once/tests/extra.rs",
+        ]
+    );
+    assert_eq!(
+        student(&grades, "wim-non-utf8").ignored_changes,
+        ["skipped labs/01-tcp-once/src/bin/notes-caf\\xe9.txt (its name is not UTF-8)"]
+    );
+    for id in ["dup", "dup-2", "dup.zip"] {
+        assert!(out.join(format!("feedback/{id}.md")).is_file(), "{id}");
+    }
+    // xavier's server allocates 2 GiB: the address-space limit stops it
+    // in every server scenario, with one line saying so.
+    let xavier = student(&grades, "xavier-memory-bomb");
+    assert_eq!(
+        statuses(xavier),
+        server_then_client(["error"; 5], CLIENT_PASS, "error")
+    );
+    for s in xavier.labs[0]
+        .scenarios
+        .iter()
+        .filter(|s| s.status != xtask::model::Status::Pass)
+    {
         assert!(
-            peggy.labs[0].scenarios[0].message.contains(
-                "labs/01-tcp-once/tests/snapshots/scenarios__server_normal_exchange.snap"
+            s.message.starts_with(
+                "lab 1: stopped: used more than 1 GiB of memory (memory allocation of 2147483648 bytes failed"
             ),
+            "{}: {}",
+            s.name,
+            s.message
+        );
+    }
+    // yuri's server starts threads until one is refused: the sandbox's
+    // process limit fires, and the lab is stopped as a whole.
+    let yuri = student(&grades, "yuri-fork-bomb");
+    assert_eq!(statuses(yuri), ["error"; SCENARIOS], "{:#?}", yuri.labs[0]);
+    for s in &yuri.labs[0].scenarios {
+        assert_eq!(
+            s.message, "lab 1: stopped: started more than 512 processes and threads at once",
             "{}",
-            peggy.labs[0].scenarios[0].message
+            s.name
         );
     }
 
@@ -392,6 +678,9 @@ fn a_class_of_broken_submissions_gets_the_right_verdicts() {
             "would be unpacked outside the submission's folder",
         ),
         ("pat-bomb", "unpacks to more than"),
+        ("dup", "not a workspace"),
+        ("dup-2", "not a workspace"),
+        ("dup.zip", "not a valid zip archive"),
     ] {
         let g = student(&grades, id);
         let text = g.problem.as_deref().unwrap_or_default();
@@ -403,13 +692,14 @@ fn a_class_of_broken_submissions_gets_the_right_verdicts() {
     // The reports: the CSV exactly (the same on every run), the JSON and
     // a student's feedback in substance.
     let csv = std::fs::read_to_string(out.join("grades.csv")).unwrap();
-    let peggy_points = if cfg!(target_os = "linux") { 0 } else { 15 };
-    let expected = format!(
-        "student,lab01-tcp-once,total,max\n\
+    let expected = "student,lab01-tcp-once,total,max\n\
          alice-correct,15,15,15\n\
          bob-partial,8,8,15\n\
          carol-compile-error,0,0,15\n\
          dave-infinite-loop,7,7,15\n\
+         dup,0,0,15\n\
+         dup-2,0,0,15\n\
+         dup.zip,0,0,15\n\
          erin-panic,7,7,15\n\
          frank-silent,7,7,15\n\
          grace-flood,7,7,15\n\
@@ -419,16 +709,30 @@ fn a_class_of_broken_submissions_gets_the_right_verdicts() {
          kim-empty,0,0,15\n\
          leo-corrupt,0,0,15\n\
          mallory,15,15,15\n\
+         mike-forges-verdicts,7,7,15\n\
          nina,7,7,15\n\
+         nora-kills-everything,15,15,15\n\
+         olga-poisons-target,15,15,15\n\
          oscar-zipslip,0,0,15\n\
          pat-bomb,0,0,15\n\
-         peggy-rewrites-snapshots,{peggy_points},{peggy_points},15\n\
-         stray.txt,0,0,15\n"
-    );
+         peggy-rewrites-snapshots,15,15,15\n\
+         quinn-daemon,15,15,15\n\
+         rita-writes-instructor,15,15,15\n\
+         sam-reads-solutions,15,15,15\n\
+         stray.txt,0,0,15\n\
+         tina-leaks-compile-error,0,0,15\n\
+         ulla-dot-slash,15,15,15\n\
+         vera-with-target,15,15,15\n\
+         victor-disk-bomb,15,15,15\n\
+         wim-non-utf8,15,15,15\n\
+         xavier-memory-bomb,7,7,15\n\
+         yara-build-script,15,15,15\n\
+         yuri-fork-bomb,0,0,15\n\
+         zz-correct-after-the-attacks,15,15,15\n";
     assert_eq!(csv, expected);
     let json: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("grades.json")).unwrap()).unwrap();
-    assert_eq!(json["students"].as_array().map(Vec::len), Some(18));
+    assert_eq!(json["students"].as_array().map(Vec::len), Some(36));
     assert_eq!(json["seed"], 4242);
     let feedback = std::fs::read_to_string(out.join("feedback/ivan-fixed-port.md")).unwrap();
     assert!(feedback.contains("**Total: 7 / 15**"), "{feedback}");
@@ -440,34 +744,122 @@ fn a_class_of_broken_submissions_gets_the_right_verdicts() {
     let feedback = std::fs::read_to_string(out.join("feedback/judy-edited-tests.md")).unwrap();
     assert!(feedback.contains("## Ignored changes"), "{feedback}");
 
-    interchange_formats(&root, &info, &base);
+    // Nothing of a submission is left running (quinn's daemon, heidi's
+    // orphans): no process in any sandbox's PID namespace. No file of
+    // the instructor's changed, nor the dependency cache.
+    assert_eq!(processes_left(), Vec::<String>::new());
+    assert_eq!(file_states(&instructor), before);
+    let cache = [xtask::runner::target_dir(&root).join("socket-labs/grade-target/sandbox-cache")];
+    let cache_before = file_states(&cache);
+    assert!(!cache_before.is_empty());
+
+    interchange_formats(&info, student(&grades, "erin-panic"), &base);
     every_results_json_follows_its_spec(&info, &grades, &base);
     classroom_points_equal_grades_csv(&info, &grades, &csv);
     lab_deadline(&root, &info, &base);
+    // The next run: a correct submission still gets full marks.
+    next_run(&root, &info, &base);
+    shards_and_merge(&root, &info, &base);
+    unsandboxed_reports_say_so(&root, &info, &base);
 
-    // Nothing of a submission is left running, and memory stayed bounded
-    // (grace's program wrote 100 MB per scenario).
-    assert_eq!(leftover_children(), Vec::<String>::new());
+    assert_eq!(processes_left(), Vec::<String>::new());
+    assert_eq!(file_states(&instructor), before);
+    assert_eq!(file_states(&cache), cache_before);
+    // The grader's memory stayed bounded (grace's program wrote 100 MB
+    // per scenario).
     if let Some(peak) = grade::peak_memory_kib() {
         assert!(peak < 256 * 1024, "the grader's peak memory was {peak} KiB");
     }
 }
 
+/// `--shard 1/2` and `2/2`, then `grade merge`: the same grades.csv, byte
+/// for byte, and the same grades.json, as one run over the whole class.
+fn shards_and_merge(root: &Path, info: &Info, base: &Path) {
+    let class = base.join("shard-class");
+    let _ = std::fs::remove_dir_all(&class);
+    // No workspace among them (nothing to build): what is tested is which
+    // slice each entry lands in and how the reports are joined.
+    for empty in ["alice", "bea", "dup", "eve"] {
+        std::fs::create_dir_all(class.join(empty)).unwrap();
+    }
+    std::fs::write(class.join("dup.zip"), b"not a zip").unwrap();
+    std::fs::write(class.join("cy.txt"), b"stray").unwrap();
+    let run = |out: &str, shard: Option<&str>| {
+        let out = base.join(out);
+        let _ = std::fs::remove_dir_all(&out);
+        let mut options = Options::new(&class, &out);
+        options.labs = vec![1];
+        options.work_base = Some(base.join("work"));
+        options.shard = shard.map(|s| grade::shard::Shard::parse(s).unwrap());
+        options.seed = Some(7);
+        grade::grade(root, info, &options).unwrap();
+        out
+    };
+    let whole = run("shard-whole", None);
+    let one = run("shard-1", Some("1/2"));
+    let two = run("shard-2", Some("2/2"));
+    let merged = base.join("shard-merged");
+    let _ = std::fs::remove_dir_all(&merged);
+    grade::shard::merge(&[two, one], &merged).unwrap();
+    let read = |dir: &Path, file: &str| std::fs::read(dir.join(file)).unwrap();
+    assert_eq!(
+        String::from_utf8(read(&merged, "grades.csv")).unwrap(),
+        String::from_utf8(read(&whole, "grades.csv")).unwrap()
+    );
+    assert_eq!(
+        String::from_utf8(read(&whole, "grades.csv")).unwrap(),
+        "student,lab01-tcp-once,total,max\n\
+         alice,0,0,15\n\
+         bea,0,0,15\n\
+         cy.txt,0,0,15\n\
+         dup,0,0,15\n\
+         dup.zip,0,0,15\n\
+         eve,0,0,15\n"
+    );
+    let json = |dir: &Path| -> serde_json::Value {
+        serde_json::from_slice(&read(dir, "grades.json")).unwrap()
+    };
+    assert_eq!(json(&merged), json(&whole));
+    for id in ["alice", "bea", "cy.txt", "dup", "dup.zip", "eve"] {
+        let file = format!("feedback/{id}.md");
+        assert_eq!(read(&merged, &file), read(&whole, &file), "{id}");
+    }
+}
+
+/// A run after the attacks: alice still gets full marks.
+fn next_run(root: &Path, info: &Info, base: &Path) {
+    let out = base.join("next-run-report");
+    let _ = std::fs::remove_dir_all(&out);
+    let mut options = Options::new(fixtures().join("alice-correct"), &out);
+    options.labs = vec![1];
+    options.work_base = Some(base.join("work"));
+    let grades = grade::grade(root, info, &options).unwrap();
+    assert_eq!(
+        statuses(&grades[0]),
+        server_then_client(SERVER, CLIENT_PASS, "pass")
+    );
+    assert_eq!(grades[0].total, 15);
+}
+
 /// One submission (a folder with `labs/`) in Exercism's and Gradescope's
-/// formats: `results.json` straight in the report folder.
-fn interchange_formats(root: &Path, info: &Info, base: &Path) {
-    let one = fixtures().join("erin-panic");
+/// formats: `results.json` straight in the report folder (erin's grade
+/// from the class, written as a run over her folder alone writes it).
+fn interchange_formats(info: &Info, erin: &StudentGrade, base: &Path) {
     for (format, name) in [
         (grade::Format::Exercism, "exercism"),
         (grade::Format::Gradescope, "gradescope"),
     ] {
         let out = base.join(format!("{name}-report"));
         let _ = std::fs::remove_dir_all(&out);
-        let mut options = Options::new(&one, &out);
-        options.labs = vec![1];
-        options.format = Some(format);
-        options.work_base = Some(base.join("work"));
-        grade::grade(root, info, &options).unwrap();
+        grade::report::write_all(
+            &out,
+            &[&info.labs[0]],
+            std::slice::from_ref(erin),
+            4242,
+            Some(format),
+            true,
+        )
+        .unwrap();
         let results: serde_json::Value =
             serde_json::from_str(&std::fs::read_to_string(out.join("results.json")).unwrap())
                 .unwrap();
@@ -502,33 +894,52 @@ fn interchange_formats(root: &Path, info: &Info, base: &Path) {
     }
 }
 
-/// A lab that runs past its deadline is stopped as a whole (cargo, the
-/// test binaries and the programs under test): frank's servers wait 5 s
-/// for a line that never comes, and the lab may take 3 s.
+/// A lab that runs past its deadline is stopped as a whole (the build,
+/// the test binary and the programs under test): frank's servers wait 5 s
+/// for a line that never comes, xena's build never ends, and a lab may
+/// take 3 s, building included. Whether frank's build ends within the 3 s
+/// depends on the machine's load: his client scenarios then pass, or are
+/// stopped with the rest; his server scenarios never finish in time.
 fn lab_deadline(root: &Path, info: &Info, base: &Path) {
+    let class = base.join("deadline-class");
+    let _ = std::fs::remove_dir_all(&class);
+    copy_dir(
+        &fixtures().join("frank-silent"),
+        &class.join("frank-silent"),
+    );
+    copy_dir(
+        &fixtures().join("../deadline/xena-slow-build"),
+        &class.join("xena-slow-build"),
+    );
     let out = base.join("deadline-report");
     let _ = std::fs::remove_dir_all(&out);
-    let mut options = Options::new(fixtures().join("frank-silent"), &out);
+    let mut options = Options::new(&class, &out);
     options.labs = vec![1];
     options.lab_timeout = std::time::Duration::from_secs(3);
     options.work_base = Some(base.join("work"));
     let grades = grade::grade(root, info, &options).unwrap();
-    let frank = &grades[0];
-    // Cargo runs the test files in name order: `properties` first. Its
-    // client scenario passes at once; its server scenario waits 5 s for
-    // the listening line, so the deadline stops the run there, before any
-    // story has run.
-    assert_eq!(
-        statuses(frank),
-        with_client_property(["timeout"; 5], ["timeout"; 4], "timeout", "pass")
-    );
-    assert!(
-        frank.labs[0].scenarios[0]
-            .message
-            .contains("did not finish within 3 s"),
-        "{}",
-        frank.labs[0].scenarios[0].message
-    );
+    let stopped = "lab 1: stopped: building and running it took more than 3 s (the lab deadline, `--lab-timeout`)";
+    for grade in &grades {
+        let s = statuses(grade);
+        assert_eq!(s[..5], ["timeout"; 5], "{}", grade.student);
+        for scenario in &grade.labs[0].scenarios[..5] {
+            assert_eq!(scenario.message, stopped, "{}", grade.student);
+        }
+        if grade.student == "xena-slow-build" {
+            assert_eq!(s, ["timeout"; SCENARIOS]);
+            assert_eq!(grade.total, 0);
+        } else {
+            // The stories run before the properties: these never start.
+            assert!(
+                s[5..9].iter().all(|s| matches!(*s, "pass" | "timeout")),
+                "{s:?}"
+            );
+            assert_eq!(s[9..], ["timeout"; 2]);
+            for scenario in &grade.labs[0].scenarios[9..] {
+                assert_eq!(scenario.message, stopped, "{}", grade.student);
+            }
+        }
+    }
 }
 
 /// Every `results.json` written for the class (a passing, a partial, a
@@ -666,5 +1077,47 @@ fn classroom_points_equal_grades_csv(info: &Info, grades: &[StudentGrade], csv: 
             .map(|(_, _, points)| points)
             .sum();
         assert_eq!(classroom.to_string(), fields[fields.len() - 2], "{line}");
+    }
+}
+
+/// `--unsafe-no-sandbox` says so in every report it writes: the feedback,
+/// grades.json, each interchange format's file, and a note beside the
+/// CSV files (which have no room for one). The class holds no workspace,
+/// so nothing runs unsandboxed here.
+fn unsandboxed_reports_say_so(root: &Path, info: &Info, base: &Path) {
+    let class = base.join("unsandboxed-class");
+    let _ = std::fs::remove_dir_all(&class);
+    std::fs::create_dir_all(class.join("kim")).unwrap();
+    std::fs::write(class.join("leo.zip"), b"not a zip").unwrap();
+    let roster = base.join("unsandboxed-roster.csv");
+    std::fs::write(&roster, "submission,Email address\nkim,kim@example.edu\n").unwrap();
+    for format in [
+        None,
+        Some(grade::Format::Exercism),
+        Some(grade::Format::Gradescope),
+        Some(grade::Format::Moodle),
+    ] {
+        let out = base.join("unsandboxed-report");
+        let _ = std::fs::remove_dir_all(&out);
+        let mut options = Options::new(&class, &out);
+        options.labs = vec![1];
+        options.work_base = Some(base.join("work"));
+        options.unsafe_no_sandbox = true;
+        options.format = format;
+        options.roster = Some(roster.clone());
+        grade::grade(root, info, &options).unwrap();
+        let written = files_of(&out);
+        assert!(written.len() >= 4, "{format:?}: {written:?}");
+        for (path, content) in written {
+            let text = String::from_utf8(content).unwrap();
+            let says = if path.ends_with(".csv") {
+                out.join("UNSANDBOXED.txt").is_file()
+            } else if path == "grades.json" {
+                text.matches("\"unsandboxed\": true").count() == 2
+            } else {
+                text.contains(grade::report::UNSANDBOXED)
+            };
+            assert!(says, "{format:?}: {path} does not say so:\n{text}");
+        }
     }
 }

@@ -12,6 +12,8 @@
 //! - [`child`]: a process group of its own, an exit awaited with a
 //!   deadline, the tree killed as one (also used by xtask).
 //! - [`peer`]: the scripted other side: TCP client, TCP server, UDP.
+//! - [`jail`]: when the grader asks, programs under test start in a
+//!   nested sandbox, one step further removed than the judging test.
 //! - [`pace`]: paced delivery, a peer's pieces read one `read` each
 //!   (deterministic short reads); [`suspend`]: Ctrl-Z on a program blocked
 //!   in a write (deterministic short writes); [`limits`]: the memory and
@@ -51,6 +53,7 @@
 mod bind_check;
 pub mod child;
 pub mod escape;
+pub mod jail;
 pub mod limits;
 #[cfg(target_os = "linux")]
 mod observe;

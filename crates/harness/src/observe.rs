@@ -98,6 +98,7 @@ pub(crate) fn socket_end(local_port: u16, remote_port: u16) -> Option<SocketEnd>
 
 /// The descriptor under which process `pid` holds socket `inode`.
 pub(crate) fn fd_of_socket(pid: u32, inode: u64) -> Option<u64> {
+    let pid = crate::jail::program_pid(pid);
     let target = format!("socket:[{inode}]");
     fs::read_dir(format!("/proc/{pid}/fd"))
         .ok()?
@@ -112,6 +113,7 @@ pub(crate) fn fd_of_socket(pid: u32, inode: u64) -> Option<u64> {
 
 /// Every socket descriptor of process `pid`, with the socket's inode.
 pub(crate) fn fds_of_sockets(pid: u32) -> Vec<(u64, u64)> {
+    let pid = crate::jail::program_pid(pid);
     let Ok(entries) = fs::read_dir(format!("/proc/{pid}/fd")) else {
         return Vec::new();
     };
@@ -150,12 +152,14 @@ pub(crate) fn remote_port_of(inode: u64) -> Option<u16> {
 
 /// Whether process `pid` still holds socket `inode` as descriptor `fd`.
 pub(crate) fn holds(pid: u32, fd: u64, inode: u64) -> bool {
+    let pid = crate::jail::program_pid(pid);
     fs::read_link(format!("/proc/{pid}/fd/{fd}"))
         .is_ok_and(|link| link.as_os_str() == format!("socket:[{inode}]").as_str())
 }
 
 /// Whether process `pid` is still running (not gone, not a zombie).
 pub(crate) fn alive(pid: u32) -> bool {
+    let pid = crate::jail::program_pid(pid);
     fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
         stat.rsplit_once(')')
             .is_some_and(|(_, rest)| !rest.trim_start().starts_with(['Z', 'X']))
@@ -180,6 +184,7 @@ pub(crate) struct Threads {
 /// write of `fd`. A thread counts only if its sleep count is the same
 /// before and after its system call was read, so the two agree.
 pub(crate) fn threads(pid: u32, fd: u64) -> Threads {
+    let pid = crate::jail::program_pid(pid);
     let mut seen = Threads::default();
     let Ok(tasks) = fs::read_dir(format!("/proc/{pid}/task")) else {
         return seen;
@@ -231,6 +236,7 @@ pub(crate) fn threads(pid: u32, fd: u64) -> Threads {
 /// up in between: the program has nothing left to do until something
 /// arrives.
 pub(crate) fn all_asleep(pid: u32) -> Option<Sleeps> {
+    let pid = crate::jail::program_pid(pid);
     let mut sleeps = Sleeps::new();
     for task in fs::read_dir(format!("/proc/{pid}/task")).ok()?.flatten() {
         let tid = task.file_name().to_str()?.parse().ok()?;

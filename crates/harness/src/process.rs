@@ -20,7 +20,7 @@ use capture::{Chunk, spawn_reader};
 pub use capture::{LINE_LIMIT, OUTPUT_LIMIT};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
-use std::process::{ChildStdin, Command, ExitStatus, Stdio};
+use std::process::{ChildStdin, ExitStatus, Stdio};
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
@@ -59,10 +59,9 @@ impl Running {
             SCRATCH_COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
         ));
         std::fs::create_dir_all(&scratch)?;
-        let mut command = Command::new(path);
+        // Started directly, or jailed when the grader asks (see `jail`).
+        let mut command = crate::jail::command(path, args, &scratch);
         command
-            .args(args)
-            .current_dir(&scratch)
             .env("RUST_BACKTRACE", "0")
             .env("RUST_LIB_BACKTRACE", "0")
             .env("NO_COLOR", "1")
@@ -325,7 +324,7 @@ fn exit_how(status: io::Result<ExitStatus>) -> ExitHow {
         return ExitHow::Code(-1);
     };
     if let Some(code) = status.code() {
-        return ExitHow::Code(code);
+        return crate::jail::exit_code(code);
     }
     #[cfg(unix)]
     {

@@ -63,7 +63,9 @@ mod look {
             .into_iter()
             .find(|(_, inode)| observe::remote_port_of(*inode) == Some(server_port))?
             .0;
-        let copy = observe::copy_fd(pid, fd)?;
+        // In the grader's jail, `pid` is bwrap's: the socket is its
+        // grandchild's (see `jail::program_pid`).
+        let copy = observe::copy_fd(crate::jail::program_pid(pid), fd)?;
         SockRef::from(&copy).tcp_nodelay().ok()
     }
 }

@@ -185,6 +185,11 @@ pub fn exercism(grade: &StudentGrade, codes: &HashMap<String, String>) -> String
         });
         cut_chars(&text, EXERCISM_MESSAGE, "\n… (cut)")
     });
+    let message = match (grade.unsandboxed, message) {
+        (true, Some(m)) => Some(format!("{}\n\n{m}", super::report::UNSANDBOXED)),
+        (true, None) => Some(super::report::UNSANDBOXED.to_owned()),
+        (false, m) => m,
+    };
     to_json(&ExercismResults {
         message,
         status,
@@ -238,6 +243,11 @@ pub fn gradescope(grade: &StudentGrade, labs: &[&Lab]) -> String {
             .collect::<Vec<_>>()
             .join("\n")
     });
+    let output = if grade.unsandboxed {
+        format!("{}\n\n{output}", super::report::UNSANDBOXED)
+    } else {
+        output
+    };
     to_json(&GradescopeResults {
         execution_time: grade.seconds.round() as u64,
         score: grade.total,

@@ -39,7 +39,7 @@ pub enum Kind {
 }
 
 /// The entries of `dir`, sorted by student id (hidden entries skipped).
-/// Ids are made file-name safe; a repeated id gets `-2`, `-3`…
+/// Ids are made file-name safe, and unique (see the body).
 ///
 /// # Errors
 ///
@@ -73,13 +73,29 @@ pub fn entries(dir: &Path) -> Result<Vec<Entry>> {
             kind,
         });
     }
+    // Unique and stable ids: an id shared by several entries (`dup` and
+    // `dup.zip`) becomes each one's whole name; what still collides
+    // (names that differ only in characters made `_`) gets `~2`, `~3`…
+    // in the order of the entries' own names. No id depends on which
+    // other students exist beyond those sharing it.
+    let shared = |found: &[Entry], id: &str| found.iter().filter(|e| e.student == id).count() > 1;
+    let whole: Vec<bool> = found.iter().map(|e| shared(&found, &e.student)).collect();
+    for (entry, whole) in found.iter_mut().zip(whole) {
+        if whole {
+            let name = entry
+                .path
+                .file_name()
+                .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+            entry.student = safe_id(&name);
+        }
+    }
     found.sort_by(|a, b| a.student.cmp(&b.student).then(a.path.cmp(&b.path)));
     let mut seen: BTreeMap<String, usize> = BTreeMap::new();
     for entry in &mut found {
         let n = seen.entry(entry.student.clone()).or_default();
         *n += 1;
         if *n > 1 {
-            entry.student = format!("{}-{n}", entry.student);
+            entry.student = format!("{}~{n}", entry.student);
         }
     }
     Ok(found)
@@ -104,8 +120,9 @@ pub fn safe_id(name: &str) -> String {
     }
 }
 
-/// A path inside an archive made relative and safe, or `None` if it would
-/// leave the folder it is unpacked into.
+/// A path inside an archive made relative and safe (empty for the folder
+/// itself: `./`), or `None` if it would leave the folder it is unpacked
+/// into.
 fn safe_relative(path: &Path) -> Option<PathBuf> {
     let mut out = PathBuf::new();
     for component in path.components() {
@@ -115,8 +132,21 @@ fn safe_relative(path: &Path) -> Option<PathBuf> {
             Component::ParentDir | Component::RootDir | Component::Prefix(_) => return None,
         }
     }
-    (!out.as_os_str().is_empty()).then_some(out)
+    Some(out)
 }
+
+/// Whether an archive's entry is skipped: the folder itself, and what a
+/// folder submission skips too (build output, version control, macOS
+/// metadata).
+fn skipped(rel: &Path) -> bool {
+    rel.as_os_str().is_empty()
+        || rel
+            .components()
+            .any(|c| SKIPPED_DIRS.iter().any(|d| c.as_os_str() == *d))
+}
+
+/// Folders never taken from a submission, at any depth.
+const SKIPPED_DIRS: [&str; 3] = ["target", ".git", "__MACOSX"];
 
 /// Counts what is unpacked, and stops at the caps.
 struct Budget {
@@ -181,6 +211,9 @@ pub fn unpack(entry: &Entry, into: &Path) -> Result<()> {
                 let Some(rel) = safe_relative(Path::new(&name)) else {
                     bail!("the entry `{name}` would be unpacked outside the submission's folder");
                 };
+                if skipped(&rel) {
+                    continue;
+                }
                 if item.is_dir() {
                     std::fs::create_dir_all(into.join(&rel))?;
                 } else if item.is_file() {
@@ -203,6 +236,9 @@ pub fn unpack(entry: &Entry, into: &Path) -> Result<()> {
                         path.display()
                     );
                 };
+                if skipped(&rel) {
+                    continue;
+                }
                 match item.header().entry_type() {
                     tar::EntryType::Directory => std::fs::create_dir_all(into.join(&rel))?,
                     tar::EntryType::Regular | tar::EntryType::Continuous => {
@@ -252,10 +288,17 @@ pub fn find_workspace(dir: &Path) -> Option<PathBuf> {
 ///
 /// More than [`MAX_FILES`] files.
 pub fn list_files(root: &Path) -> Result<Vec<String>> {
-    let skip = |rel: &str| matches!(crate::files::file_name(rel), "target" | ".git" | "__MACOSX");
+    let skip = |rel: &str| SKIPPED_DIRS.contains(&crate::files::file_name(rel));
     let mut out = Vec::new();
     // A folder that cannot be read holds nothing to grade.
     for path in crate::files::walk(root, skip).flatten() {
+        // A name that is not UTF-8 comes out of the walk with U+FFFD in
+        // place of its bytes, and names no file: listed escaped, never read.
+        let path = if path.contains('\u{FFFD}') && !root.join(&path).exists() {
+            format!("{NOT_UTF8}{}", escaped_path(root, &path))
+        } else {
+            path
+        };
         out.push(path);
         if out.len() > MAX_FILES {
             bail!("more than {MAX_FILES} files: not a submission of source code");
@@ -263,6 +306,53 @@ pub fn list_files(root: &Path) -> Result<Vec<String>> {
     }
     out.sort();
     Ok(out)
+}
+
+/// Marks an entry of [`list_files`] whose name is not UTF-8 (shown
+/// escaped after the marker); such a file is never read.
+pub const NOT_UTF8: &str = "\u{0}not-utf8:";
+
+/// The relative path `lossy` (as the walk shows it) with its bytes that are
+/// not UTF-8 shown as `\xNN`, read from the folders themselves.
+fn escaped_path(root: &Path, lossy: &str) -> String {
+    let mut dir = root.to_path_buf();
+    let mut shown = Vec::new();
+    for part in lossy.split('/') {
+        let raw = std::fs::read_dir(&dir).ok().and_then(|entries| {
+            entries
+                .flatten()
+                .map(|e| e.file_name())
+                .find(|name| name.to_string_lossy() == part)
+        });
+        match raw {
+            Some(name) => {
+                shown.push(escaped_name(&name));
+                dir.push(name);
+            }
+            None => shown.push(part.to_owned()),
+        }
+    }
+    shown.join("/")
+}
+
+/// A file name with its bytes that are not UTF-8 shown as `\xNN`.
+fn escaped_name(name: &std::ffi::OsStr) -> String {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let mut out = String::new();
+        for chunk in name.as_bytes().utf8_chunks() {
+            out.push_str(chunk.valid());
+            for b in chunk.invalid() {
+                out.push_str(&format!("\\x{b:02x}"));
+            }
+        }
+        out
+    }
+    #[cfg(not(unix))]
+    {
+        name.to_string_lossy().into_owned()
+    }
 }
 
 /// Reads a submitted file, at most [`MAX_FILE_BYTES`].
@@ -294,6 +384,10 @@ mod tests {
         assert_eq!(safe_relative(Path::new("../evil.rs")), None);
         assert_eq!(safe_relative(Path::new("a/../../evil.rs")), None);
         assert_eq!(safe_relative(Path::new("/etc/passwd")), None);
+        assert_eq!(safe_relative(Path::new("./")), Some(PathBuf::new()));
+        assert!(skipped(Path::new("")));
+        assert!(skipped(Path::new("w/target/debug/x")));
+        assert!(!skipped(Path::new("labs/01-tcp-once/src/bin/x.rs")));
     }
 
     #[test]

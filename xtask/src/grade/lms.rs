@@ -299,6 +299,7 @@ mod tests {
                 hint: String::new(),
             }],
             ignored_changes: Vec::new(),
+            unsandboxed: false,
             seconds: 0.0,
         }
     }

@@ -30,7 +30,8 @@ REPORT/grades.json and REPORT/feedback/ID.md.
 options:
   --out REPORT        the folder for the reports (required)
   --labs 1,3          grade only these labs (default: all)
-  --lab-timeout SECS  how long one lab's scenarios may run in all (default 120)
+  --lab-timeout SECS  how long building one lab and running its scenarios may
+                      take in all (default 300)
   --seed S            the seed of the property scenarios, one for the whole
                       class (default: a fresh one; grades.json records it)
   --format FORMAT     also write:
@@ -44,7 +45,16 @@ options:
                       and, for Canvas, Student, ID, SIS User ID, SIS Login ID,
                       Section; for Moodle, Email address or Username.
                       Unmatched ids are listed on stderr.
+  --shard K/N         grade only the K-th of N deterministic slices of the class
+                      (one machine each); then `cargo xtask grade merge`
+  --unsafe-no-sandbox run submissions unconfined, as your user: for trusted code
+                      only (every report then says so)
   -h, --help          this help
+
+Every submission is built and run in a bubblewrap sandbox (Linux, `bwrap`).
+
+usage: cargo xtask grade merge REPORT… --out DIR
+  joins the reports of the shards into one, as one machine would have written it
 
 example: cargo xtask grade collected/ --out report --format canvas --roster roster.csv
 ";
@@ -60,7 +70,8 @@ pub struct Options {
     pub format: Option<Format>,
     /// `--roster FILE`: submission ids to LMS identities (Canvas, Moodle).
     pub roster: Option<PathBuf>,
-    /// Per lab: how long its scenarios may run in all.
+    /// Per lab: how long building it and running its scenarios may take
+    /// in all.
     pub lab_timeout: Duration,
     /// The grader's own folders (working copy, scratch, unpacked
     /// archives); default: `target/socket-labs/grade/` of the instructor.
@@ -73,7 +84,16 @@ pub struct Options {
     /// The seed of the property scenarios, one for the whole class (in
     /// `grades.json`); `None`: a fresh one.
     pub seed: Option<u64>,
+    /// Run submissions without the sandbox: for trusted code only (every
+    /// report says so).
+    pub unsafe_no_sandbox: bool,
+    /// Grade only this slice of the class (`--shard K/N`).
+    pub shard: Option<super::shard::Shard>,
 }
+
+/// The default of `--lab-timeout`: building and running one lab. A correct
+/// submission takes seconds.
+pub const LAB_TIMEOUT: Duration = Duration::from_secs(300);
 
 impl Options {
     pub fn new(submissions: impl Into<PathBuf>, out: impl Into<PathBuf>) -> Options {
@@ -83,11 +103,13 @@ impl Options {
             labs: Vec::new(),
             format: None,
             roster: None,
-            lab_timeout: Duration::from_secs(120),
+            lab_timeout: LAB_TIMEOUT,
             work_base: None,
             target_dir: None,
             verbose: false,
             seed: None,
+            unsafe_no_sandbox: false,
+            shard: None,
         }
     }
 }
@@ -104,8 +126,10 @@ pub fn parse_args(args: &[&str]) -> Result<Options> {
     let mut labs = Vec::new();
     let mut format = None;
     let mut roster = None;
-    let mut lab_timeout = Duration::from_secs(120);
+    let mut lab_timeout = LAB_TIMEOUT;
     let mut seed = None;
+    let mut unsafe_no_sandbox = false;
+    let mut shard = None;
     let mut parser = lexopt::Parser::from_args(args.iter().copied());
     let text = |v: std::ffi::OsString| v.to_string_lossy().into_owned();
     let value =
@@ -145,6 +169,8 @@ pub fn parse_args(args: &[&str]) -> Result<Options> {
                     anyhow::anyhow!("--seed takes a whole number such as 1234, not `{text}`")
                 })?);
             }
+            Long("unsafe-no-sandbox") => unsafe_no_sandbox = true,
+            Long("shard") => shard = Some(super::shard::Shard::parse(&value(&mut parser)?)?),
             Value(v) if submissions.is_none() => submissions = Some(PathBuf::from(v)),
             Value(v) => bail!(
                 "grade takes one SUBMISSIONS folder; `{}` is one too many; {see}",
@@ -169,6 +195,8 @@ pub fn parse_args(args: &[&str]) -> Result<Options> {
     options.roster = roster;
     options.lab_timeout = lab_timeout;
     options.seed = seed;
+    options.unsafe_no_sandbox = unsafe_no_sandbox;
+    options.shard = shard;
     options.verbose = true;
     Ok(options)
 }

@@ -42,7 +42,12 @@ fn write(path: &Path, text: &str) -> Result<()> {
         std::fs::create_dir_all(dir)
             .with_context(|| format!("could not create {}", dir.display()))?;
     }
-    std::fs::write(path, text).with_context(|| format!("could not write {}", path.display()))
+    // Written whole or not at all: a new file renamed over the old one.
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    let partial = path.with_file_name(format!(".{name}.partial"));
+    std::fs::write(&partial, text)
+        .and_then(|()| std::fs::rename(&partial, path))
+        .with_context(|| format!("could not write {}", path.display()))
 }
 
 /// Writes every report under `out`. With `single` (one submission), the
@@ -61,6 +66,10 @@ pub fn write_all(
     single: bool,
 ) -> Result<()> {
     write(&out.join("grades.csv"), &csv(labs, grades))?;
+    if grades.iter().any(|g| g.unsandboxed) {
+        // grades.csv has no room for a note: a file beside it says so.
+        write(&out.join("UNSANDBOXED.txt"), &format!("{UNSANDBOXED}\n"))?;
+    }
     // Through a `Value`, whose maps sort their keys: the file lists every
     // object's fields in alphabetical order.
     let json = serde_json::to_string_pretty(&serde_json::to_value(GradesFile {
@@ -200,12 +209,18 @@ fn scenario_line(s: &ScenarioGrade) -> String {
     )
 }
 
+/// What every report of an unsandboxed run says (`--unsafe-no-sandbox`).
+pub const UNSANDBOXED: &str = "WARNING: graded with --unsafe-no-sandbox: the submission's code ran unconfined, as the grader's user; this grade is only as trustworthy as that code";
+
 /// The Markdown feedback a student reads.
 pub fn feedback(grade: &StudentGrade, seed: u64) -> String {
     let mut out = format!(
         "# Feedback for {}\n\n**Total: {} / {}**\n\n",
         grade.student, grade.total, grade.max
     );
+    if grade.unsandboxed {
+        let _ = writeln!(out, "**{UNSANDBOXED}**\n");
+    }
     if let Some(problem) = &grade.problem {
         let _ = writeln!(out, "Nothing could be graded: {problem}\n");
     }

@@ -64,6 +64,9 @@ pub struct StudentGrade {
     /// Files outside the labs' `src/` that differ from the instructor's:
     /// `changed PATH` or `added PATH`.
     pub ignored_changes: Vec<String>,
+    /// Graded with `--unsafe-no-sandbox`: every report says so.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub unsandboxed: bool,
     #[serde(skip)]
     pub seconds: f64,
 }

@@ -333,7 +333,7 @@ pub fn run_lab_reporting(
 /// One verdict per scenario of the metadata, in its order: from its
 /// verdict file, or for unit tests from `units`. A scenario that left no
 /// verdict file did not run to its assertion.
-fn read_verdicts(lab: &Lab, dir: &Path, units: Vec<Verdict>) -> Vec<Verdict> {
+pub fn read_verdicts(lab: &Lab, dir: &Path, units: Vec<Verdict>) -> Vec<Verdict> {
     let mut units = units.into_iter();
     lab.scenarios
         .iter()

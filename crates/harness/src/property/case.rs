@@ -204,6 +204,13 @@ impl Case {
                 format!("the program panicked ({where_}): {panic}"),
             ));
         }
+        if let Some(failed) = transcript.allocation_failure() {
+            // Stopped by the address-space limit (`crate::limits`).
+            return Some((
+                Status::Error,
+                format!("the program aborted: {failed} ({where_})"),
+            ));
+        }
         if let Some(event) = transcript.timeout_event() {
             return Some((Status::Timeout, format!("{event} ({where_})")));
         }

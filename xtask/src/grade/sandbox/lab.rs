@@ -1,0 +1,284 @@
+//! One lab of one submission: built, then judged, in sandboxes.
+
+use super::{MAX_TASKS, Sandbox, WORK, run_captured};
+use crate::labs::{Kind, Lab};
+use crate::model::{Status, Verdict};
+use crate::runner::LabOutcome;
+use anyhow::{Context, Result};
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+/// Where a run stands: its sandbox, folders and deadline.
+pub struct LabRun<'a> {
+    pub sandbox: &'a Sandbox,
+    /// The grading copy (read-only inside).
+    pub work: &'a Path,
+    /// The submission's own target folder.
+    pub target: &'a Path,
+    /// The host folder the judges' verdict files go to.
+    pub verdicts: &'a Path,
+    /// Building and running the lab, in all (`--lab-timeout`).
+    pub deadline: Duration,
+    /// The seed of the property scenarios.
+    pub seed: u64,
+    /// Say on stderr how long building, judging and unit tests took.
+    pub verbose: bool,
+}
+
+/// Builds `lab` from the grading copy into the submission's own target,
+/// then runs its stories and properties (the judges, whose programs under
+/// test are jailed) and its unit tests (in a sandbox of their own with
+/// nothing writable: they run the student's code in the test process);
+/// all within one deadline. The verdicts are read once the sandboxes are
+/// gone, as the unsandboxed runner reads them.
+///
+/// # Errors
+///
+/// bwrap could not be started, or a folder of the grader's could not be
+/// written. A lab that does not build or fails is an `Ok` outcome.
+pub fn run_lab(run: &LabRun, lab: &Lab) -> Result<LabOutcome> {
+    let started = Instant::now();
+    let stopped = || {
+        format!(
+            "lab {}: stopped: building and running it took more than {} s (the lab deadline, `--lab-timeout`)",
+            lab.number,
+            run.deadline.as_secs()
+        )
+    };
+    let judges = lab.test_files(Kind::writes_verdicts);
+    let units = lab.test_files(|kind| kind == Kind::Unit);
+    let all_tests: Vec<&str> = judges.iter().chain(&units).copied().collect();
+    let pids = run.sandbox.pids.as_deref();
+    let built = run_captured(
+        run.sandbox
+            .build_command(run.work, run.target, &lab.package(), &all_tests),
+        run.deadline,
+        pids,
+    )?;
+    match built.status {
+        Some(status) if status.success() => {}
+        Some(_) => {
+            let error = crate::runner::first_compiler_error(&built.stdout, &built.stderr);
+            let own = format!("{}/src/", lab.dir().to_string_lossy().replace('\\', "/"));
+            return Ok(LabOutcome::DoesNotCompile(own_lines_only(&error, &own)));
+        }
+        None => {
+            // Stopped like a run that takes too long: every scenario a
+            // timeout, saying why.
+            let timeouts = lab
+                .scenarios
+                .iter()
+                .map(|s| Verdict {
+                    scenario: s.name.clone(),
+                    status: Status::Timeout,
+                    message: stopped(),
+                    expected: String::new(),
+                    actual: String::new(),
+                    stuck: Vec::new(),
+                })
+                .collect();
+            return Ok(LabOutcome::Ran(timeouts));
+        }
+    }
+    let built_in = started.elapsed();
+    let executables = executables(&built.stdout);
+    let tests_named = |names: &[&str]| -> Vec<&Executable> {
+        names
+            .iter()
+            .filter_map(|name| executables.iter().find(|e| e.test && e.name == *name))
+            .collect()
+    };
+    let threads = lab.scenarios.len().clamp(1, 16);
+
+    let _ = std::fs::remove_dir_all(run.verdicts);
+    std::fs::create_dir_all(run.verdicts)
+        .with_context(|| format!("could not create {}", run.verdicts.display()))?;
+    let mut too_many_processes = false;
+    let mut finished = true;
+    let judge_binaries = tests_named(&judges);
+    if !judge_binaries.is_empty() {
+        let ran = run_captured(
+            run.sandbox.run_command(
+                run.work,
+                run.target,
+                (&executables, &judge_binaries),
+                Some(run.verdicts),
+                &lab.dir(),
+                (threads, run.seed),
+            ),
+            run.deadline.saturating_sub(started.elapsed()),
+            pids,
+        )?;
+        too_many_processes |= ran.too_many_processes;
+        finished &= ran.status.is_some();
+    }
+    let judged_in = started.elapsed() - built_in;
+    // Unit tests: one sandbox per file, their verdict read from libtest's
+    // output within what is left of the deadline.
+    let mut unit_verdicts = Vec::new();
+    for file in &units {
+        let left = run.deadline.saturating_sub(started.elapsed());
+        let binary = tests_named(&[file]);
+        let (stdout, done) = if left.is_zero() || binary.is_empty() {
+            (String::new(), false)
+        } else {
+            let ran = run_captured(
+                run.sandbox.run_command(
+                    run.work,
+                    run.target,
+                    (&executables, &binary),
+                    None,
+                    &lab.dir(),
+                    (threads, run.seed),
+                ),
+                left,
+                pids,
+            )?;
+            too_many_processes |= ran.too_many_processes;
+            (ran.stdout, ran.status.is_some())
+        };
+        unit_verdicts.push(crate::runner::unit_tests::verdict(
+            file,
+            &format!("{}/tests/{file}.rs", lab.dir().display()),
+            &stdout,
+            done,
+        ));
+    }
+    if run.verbose {
+        eprintln!(
+            "    lab {}: built in {:.1} s, judged in {:.1} s, unit tests in {:.1} s",
+            lab.number,
+            built_in.as_secs_f64(),
+            judged_in.as_secs_f64(),
+            (started.elapsed() - built_in - judged_in).as_secs_f64()
+        );
+    }
+    let mut verdicts = crate::runner::read_verdicts(lab, run.verdicts, unit_verdicts);
+    if too_many_processes {
+        // A fork bomb: the sandbox's pids cgroup refused a fork, and what
+        // ran after it is anyone's guess. The lab is stopped as a whole.
+        let line = format!(
+            "lab {}: stopped: started more than {MAX_TASKS} processes and threads at once",
+            lab.number
+        );
+        for verdict in &mut verdicts {
+            verdict.status = Status::Error;
+            verdict.message.clone_from(&line);
+        }
+    } else if !finished {
+        for verdict in &mut verdicts {
+            if verdict.expected.is_empty() && verdict.actual.is_empty() {
+                verdict.status = Status::Timeout;
+                verdict.message = stopped();
+            }
+        }
+    }
+    for verdict in &mut verdicts {
+        if let Some(line) = memory_line(lab, verdict) {
+            verdict.message = line;
+        }
+    }
+    Ok(LabOutcome::Ran(verdicts))
+}
+
+/// The one line for a program stopped by the address-space limit
+/// (`harness::limits`): Rust's "memory allocation of N bytes failed".
+fn memory_line(lab: &Lab, verdict: &Verdict) -> Option<String> {
+    let aborted = verdict
+        .message
+        .strip_prefix("the program aborted: memory allocation of ")?;
+    (verdict.status == Status::Error).then(|| {
+        format!(
+            "lab {}: stopped: used more than {} GiB of memory (memory allocation of {aborted}",
+            lab.number,
+            harness::limits::ADDRESS_SPACE >> 30
+        )
+    })
+}
+
+/// A compiler message cut to the student's own files: the code lines
+/// rustc quotes from any other file (the instructor's tests, the harness,
+/// another lab, a dependency) are left out, the location stays.
+pub fn own_lines_only(message: &str, own: &str) -> String {
+    let mut out = Vec::new();
+    let mut theirs = true;
+    for line in message.lines() {
+        let trimmed = line.trim_start();
+        if let Some(location) = trimmed
+            .strip_prefix("--> ")
+            .or_else(|| trimmed.strip_prefix("::: "))
+        {
+            let path = location
+                .trim()
+                .trim_start_matches(WORK)
+                .trim_start_matches('/');
+            theirs = path.starts_with(own);
+            out.push(if theirs {
+                line.to_owned()
+            } else {
+                format!("{line} (not your file: its lines are not shown)")
+            });
+            continue;
+        }
+        // rustc's quoted source: `12 |     code`, `   |     ^^^`.
+        let quoted = trimmed
+            .split_once('|')
+            .is_some_and(|(n, _)| n.trim().chars().all(|c| c.is_ascii_digit()));
+        if quoted && !theirs {
+            continue;
+        }
+        out.push(line.to_owned());
+    }
+    out.join("\n")
+}
+
+/// An executable cargo reported building: a test binary (under `deps/`)
+/// or a program of the lab.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Executable {
+    /// The target's name: the test file (`scenarios`) or the program.
+    pub name: String,
+    /// Whether it is a test binary.
+    pub test: bool,
+    /// Its path inside the sandbox.
+    pub path: String,
+}
+
+/// The executables cargo reported building (`"executable":"…"` of its
+/// JSON messages).
+pub fn executables(json: &str) -> Vec<Executable> {
+    json.lines()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .filter(|v| v["reason"] == "compiler-artifact")
+        .filter_map(|v| {
+            Some(Executable {
+                name: v["target"]["name"].as_str()?.to_owned(),
+                test: v["profile"]["test"].as_bool().unwrap_or(false),
+                path: v["executable"].as_str()?.to_owned(),
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn compiler_messages_quote_only_the_students_files() {
+        let message = "error[E0061]: this function takes 2 arguments but 1 argument was supplied
+  --> labs/01-tcp-once/tests/scenarios.rs:12:5
+   |
+12 |     secret_test_code(1);
+   |     ^^^^^^^^^^^^^^^^---
+note: function defined here
+  --> labs/01-tcp-once/src/bin/lab01-server.rs:3:4
+   |
+3  | fn mine(a: u8, b: u8) {}
+   |    ^^^^";
+        let cut = own_lines_only(message, "labs/01-tcp-once/src/");
+        assert!(!cut.contains("secret_test_code"), "{cut}");
+        assert!(cut.contains("scenarios.rs:12:5 (not your file: its lines are not shown)"));
+        assert!(cut.contains("3  | fn mine(a: u8, b: u8) {}"), "{cut}");
+    }
+}
