@@ -135,6 +135,14 @@ impl Lab {
         format!("lab {} ({})", self.number, self.name)
     }
 
+    /// [`Self::label`] in `lang`: `实验 1（tcp-once）` in Chinese.
+    pub fn label_in(&self, lang: Lang) -> String {
+        match lang {
+            Lang::En => self.label(),
+            Lang::Zh => format!("实验 {}（{}）", self.number, self.name),
+        }
+    }
+
     /// The title in `lang`.
     pub fn title_in(&self, lang: Lang) -> &str {
         lang.pick(&self.title, &self.title_zh)

@@ -112,7 +112,7 @@ pub fn render_lab(lab: &Lab, outcome: &LabOutcome, style: Style) -> String {
                 out,
                 "{} {}: {first}",
                 style.red("…"),
-                style.bold(&lab.label())
+                style.bold(&lab.label_in(lang))
             );
         }
         LabOutcome::Ran(verdicts) => render_scenarios(&mut out, lab, verdicts, state, style),

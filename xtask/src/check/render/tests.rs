@@ -136,7 +136,7 @@ fn a_lab_still_at_todo_is_one_line_in_each_language() {
     );
     assert_eq!(
         render_lab(&lab(), &outcome, Style::plain().in_lang(Lang::Zh)),
-        "… lab 1 (tcp-once): 尚未完成：todo!() 位于 labs/01-tcp-once/src/bin/lab01-server.rs:42\n"
+        "… 实验 1（tcp-once）: 尚未完成：todo!() 位于 labs/01-tcp-once/src/bin/lab01-server.rs:42\n"
     );
     assert_eq!(lab_state(&outcome), LabState::NotDone);
 }
