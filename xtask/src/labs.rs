@@ -138,7 +138,7 @@ impl Lab {
     /// [`Self::label`] in `lang`: `实验 1（tcp-once）` in Chinese.
     pub fn label_in(&self, lang: Lang) -> String {
         match lang {
-            Lang::En => self.label(),
+            Lang::En => format!("lab {} ({})", self.number, self.name),
             Lang::Zh => format!("实验 {}（{}）", self.number, self.name),
         }
     }
