@@ -91,9 +91,9 @@ fn write_frame_puts_a_big_endian_length_before_the_payload() {
 
 #[test]
 fn every_split_of_a_small_stream_gives_back_the_same_frames() {
-    // 4+1 + 4+0 + 4+1 = 14 bytes: 13 places to cut, 2^13 = 8,192 ways to
+    // 4+1 + 4+0 + 4+0 = 13 bytes: 12 places to cut, 2^12 = 4,096 ways to
     // cut (every cut inside each header, and between every two frames).
-    let payloads: &[&[u8]] = &[b"a", b"", b"z"];
+    let payloads: &[&[u8]] = &[b"a", b"", b""];
     let wire = encode(payloads);
     let places = wire.len() - 1;
     for mask in 0u32..(1 << places) {
