@@ -74,6 +74,9 @@ struct Grader<'a> {
     sandbox: Option<sandbox::Sandbox>,
     /// The dependency cache every submission's target folder links to.
     cache: PathBuf,
+    /// Per lab (as `labs`), what the cache holds of it: the judges of
+    /// every submission, and the programs a build must produce.
+    cached: Vec<sandbox::Cached>,
     /// Per submission: its own target folder and verdicts.
     scratch: PathBuf,
     lab_timeout: Duration,
@@ -132,6 +135,7 @@ impl Grader<'_> {
                 linking.elapsed().as_secs_f64()
             ));
         }
+        let mut prebuilt = self.build_together(&target, &missing)?;
         for (i, lab) in self.labs.iter().enumerate() {
             if missing.contains(&lab.number) {
                 grade.labs.push(lab_not_run(
@@ -162,12 +166,14 @@ impl Grader<'_> {
                         sandbox,
                         work: &self.work,
                         target: &target,
+                        cache: (&self.cache, &self.cached[i]),
                         verdicts: &verdicts,
                         deadline: self.lab_timeout,
                         seed: self.run.seed.unwrap_or_default(),
                         verbose: self.verbose,
                     },
                     lab,
+                    prebuilt[i].take(),
                 )?,
                 None => runner::run_lab_with(&self.work, lab, &run)?,
             };
@@ -188,6 +194,41 @@ impl Grader<'_> {
         grade.total = grade.labs.iter().map(|l| l.points).sum();
         grade.seconds = started.elapsed().as_secs_f64();
         Ok(grade)
+    }
+
+    /// Builds every submitted lab in one sandbox (sandboxed grading of
+    /// two labs or more, see [`sandbox::build_together`]): per lab (as
+    /// `labs`), what that build says of it and how long it took, or
+    /// `None` where the lab is built on its own.
+    fn build_together(&self, target: &Path, missing: &[u32]) -> Result<Vec<sandbox::Prebuilt>> {
+        let mut prebuilt = vec![None; self.labs.len()];
+        let Some(sandbox) = &self.sandbox else {
+            return Ok(prebuilt);
+        };
+        let (index, labs): (Vec<usize>, Vec<_>) = self
+            .labs
+            .iter()
+            .zip(&self.cached)
+            .enumerate()
+            .filter(|(_, (lab, _))| !missing.contains(&lab.number))
+            .map(|(i, (lab, cached))| (i, (*lab, cached)))
+            .unzip();
+        if labs.len() < 2 {
+            return Ok(prebuilt);
+        }
+        let started = Instant::now();
+        let built =
+            sandbox::build_together(sandbox, (&self.work, target), &labs, self.lab_timeout)?;
+        let took = started.elapsed();
+        self.say(&format!(
+            "    its {} labs built together in {:.1} s",
+            labs.len(),
+            took.as_secs_f64()
+        ));
+        for (i, built) in index.into_iter().zip(built.into_iter().flatten()) {
+            prebuilt[i] = built.map(|b| (b, took));
+        }
+        Ok(prebuilt)
     }
 
     /// The workspace folder of a submission.
@@ -289,7 +330,7 @@ pub fn grade(root: &Path, info: &Info, options: &Options) -> Result<Vec<StudentG
     // One seed for the whole class: every submission's property scenarios
     // draw the same inputs, and grades.json records them.
     let seed = options.seed.unwrap_or_else(harness::seed::fresh_seed);
-    let grader = Grader {
+    let mut grader = Grader {
         info,
         labs,
         starter,
@@ -306,6 +347,7 @@ pub fn grade(root: &Path, info: &Info, options: &Options) -> Result<Vec<StudentG
         verbose: options.verbose,
         sandbox,
         cache: target.join("sandbox-cache"),
+        cached: Vec::new(),
         scratch: base.join("submission"),
         lab_timeout: options.lab_timeout,
     };
@@ -330,7 +372,7 @@ pub fn grade(root: &Path, info: &Info, options: &Options) -> Result<Vec<StudentG
             .iter()
             .map(|l| (l.package(), l.test_files(|_| true)))
             .collect();
-        sandbox
+        grader.cached = sandbox
             .prepare_cache(
                 &grader.work,
                 &grader.cache,

@@ -99,7 +99,11 @@ pub fn verdict(scenario: &str, file: &str, stdout: &str, finished: bool) -> Verd
             Status::Timeout,
             format!("the tests of {file} did not finish before the deadline"),
         )
-    } else if outcomes.is_empty() {
+    } else if outcomes.is_empty()
+        || (failed.is_empty() && !stdout.lines().any(|l| l.starts_with("test result: ")))
+    {
+        // No summary line: the binary died after the tests it names (an
+        // abort, a kill), so the tests it never reached did not pass.
         (
             Status::Error,
             format!(
@@ -206,8 +210,11 @@ test result: FAILED. 1 passed; 2 failed; 0 ignored; 0 measured; 0 filtered out; 
 
     #[test]
     fn all_passing_is_a_pass_and_all_todo_is_not_done() {
-        let passing = "test a ... ok\ntest b ... ok\n";
+        let passing = "test a ... ok\ntest b ... ok\n\ntest result: ok. 2 passed; 0 failed\n";
         assert_eq!(verdict("frame", "f", passing, true).status, Status::Pass);
+        // A binary that aborts after some passing tests did not pass.
+        let crashed = "test a ... ok\n";
+        assert_eq!(verdict("frame", "f", crashed, true).status, Status::Error);
         let todo = "test a ... FAILED\n\nfailures:\n\n---- a stdout ----\n\nthread 'a' panicked at src/frame.rs:10:5:\nnot yet implemented\n\n\nfailures:\n    a\n";
         let v = verdict("frame", "f", todo, true);
         assert_eq!(v.status, Status::NotDone);

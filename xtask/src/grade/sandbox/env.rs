@@ -43,6 +43,11 @@ pub fn run_env(
         ("RUST_BACKTRACE", "0".into()),
         (harness::seed::SEED_ENV, seed.to_string().into()),
     ];
+    if !judging {
+        // Unit tests run under the address-space limit (`run_command`):
+        // glibc's one 64 MiB arena per thread would fill it on its own.
+        env.push(("MALLOC_ARENA_MAX", "2".into()));
+    }
     if judging {
         env.push((harness::report::REPORT_DIR_ENV, VERDICTS.into()));
         env.push((harness::jail::JAIL_ENV, bwrap.as_os_str().to_owned()));

@@ -1,11 +1,11 @@
 //! One lab of one submission: built, then judged, in sandboxes.
 
-use super::{MAX_TASKS, Sandbox, WORK, run_captured};
+use super::{MAX_TASKS, Sandbox, TARGET, WORK, run_captured};
 use crate::labs::{Kind, Lab};
 use crate::model::{Status, Verdict};
 use crate::runner::LabOutcome;
 use anyhow::{Context, Result};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 /// Where a run stands: its sandbox, folders and deadline.
@@ -15,6 +15,9 @@ pub struct LabRun<'a> {
     pub work: &'a Path,
     /// The submission's own target folder.
     pub target: &'a Path,
+    /// The dependency cache, and the lab's test binaries built there from
+    /// the instructor's copy ([`super::Sandbox::prepare_cache`]).
+    pub cache: (&'a Path, &'a super::Cached),
     /// The host folder the judges' verdict files go to.
     pub verdicts: &'a Path,
     /// Building and running the lab, in all (`--lab-timeout`).
@@ -25,19 +28,29 @@ pub struct LabRun<'a> {
     pub verbose: bool,
 }
 
-/// Builds `lab` from the grading copy into the submission's own target,
-/// then runs its stories and properties (the judges, whose programs under
-/// test are jailed) and its unit tests (in a sandbox of their own with
-/// nothing writable: they run the student's code in the test process);
-/// all within one deadline. The verdicts are read once the sandboxes are
-/// gone, as the unsandboxed runner reads them.
+/// What the submission's shared build ([`super::build_together`]) said of
+/// a lab, and how long that build took (counted in the lab's deadline).
+pub type Prebuilt = Option<(super::Built, Duration)>;
+
+/// Builds `lab`'s programs (and the unit tests that link its library)
+/// from the grading copy into the submission's own target, then runs its
+/// stories and properties (the judges: the instructor's test binaries,
+/// built once into the dependency cache, whose programs under test are the
+/// submission's, bound where the judges expect them, and jailed) and its
+/// unit tests (in a sandbox of their own with nothing writable: they run
+/// the student's code in the test process); all within one deadline. The
+/// verdicts are read once the sandboxes are gone, as the unsandboxed
+/// runner reads them.
 ///
 /// # Errors
 ///
 /// bwrap could not be started, or a folder of the grader's could not be
 /// written. A lab that does not build or fails is an `Ok` outcome.
-pub fn run_lab(run: &LabRun, lab: &Lab) -> Result<LabOutcome> {
-    let started = Instant::now();
+pub fn run_lab(run: &LabRun, lab: &Lab, prebuilt: Prebuilt) -> Result<LabOutcome> {
+    let started = prebuilt
+        .as_ref()
+        .and_then(|(_, took)| Instant::now().checked_sub(*took))
+        .unwrap_or_else(Instant::now);
     let stopped = || {
         format!(
             "lab {}: stopped: building and running it took more than {} s (the lab deadline, `--lab-timeout`)",
@@ -47,46 +60,73 @@ pub fn run_lab(run: &LabRun, lab: &Lab) -> Result<LabOutcome> {
     };
     let judges = lab.test_files(Kind::writes_verdicts);
     let units = lab.test_files(|kind| kind == Kind::Unit);
-    let all_tests: Vec<&str> = judges.iter().chain(&units).copied().collect();
     let pids = run.sandbox.pids.as_deref();
-    let built = run_captured(
-        run.sandbox
-            .build_command(run.work, run.target, &lab.package(), &all_tests),
-        run.deadline,
-        pids,
-    )?;
-    match built.status {
-        Some(status) if status.success() => {}
-        Some(_) => {
-            let error = crate::runner::first_compiler_error(&built.stdout, &built.stderr);
-            let own = format!("{}/src/", lab.dir().to_string_lossy().replace('\\', "/"));
-            return Ok(LabOutcome::DoesNotCompile(own_lines_only(&error, &own)));
+    let own = format!("{}/src/", lab.dir().to_string_lossy().replace('\\', "/"));
+    let does_not_compile = |stdout: &str, stderr: &str| {
+        let error = crate::runner::first_compiler_error(stdout, stderr);
+        LabOutcome::DoesNotCompile(own_lines_only(&error, &own))
+    };
+    let built_here = match prebuilt {
+        Some((super::Built::Ok(built), _)) => built,
+        Some((super::Built::Failed(messages), _)) => {
+            return Ok(does_not_compile(&messages, ""));
         }
         None => {
-            // Stopped like a run that takes too long: every scenario a
-            // timeout, saying why.
-            let timeouts = lab
-                .scenarios
-                .iter()
-                .map(|s| Verdict {
-                    scenario: s.name.clone(),
-                    status: Status::Timeout,
-                    message: stopped(),
-                    expected: String::new(),
-                    actual: String::new(),
-                    stuck: Vec::new(),
-                })
-                .collect();
-            return Ok(LabOutcome::Ran(timeouts));
+            let built = run_captured(
+                run.sandbox.build_command(
+                    run.work,
+                    run.target,
+                    std::slice::from_ref(&lab.package()),
+                    &units,
+                ),
+                run.deadline,
+                pids,
+            )?;
+            match built.status {
+                Some(status) if status.success() => {}
+                Some(_) => return Ok(does_not_compile(&built.stdout, &built.stderr)),
+                None => {
+                    // Stopped like a run that takes too long: every
+                    // scenario a timeout, saying why.
+                    let timeouts = lab
+                        .scenarios
+                        .iter()
+                        .map(|s| Verdict {
+                            scenario: s.name.clone(),
+                            status: Status::Timeout,
+                            message: stopped(),
+                            expected: String::new(),
+                            actual: String::new(),
+                            stuck: Vec::new(),
+                        })
+                        .collect();
+                    return Ok(LabOutcome::Ran(timeouts));
+                }
+            }
+            executables(&built.stdout)
         }
-    }
+    };
     let built_in = started.elapsed();
-    let executables = executables(&built.stdout);
-    let tests_named = |names: &[&str]| -> Vec<&Executable> {
+    // What every run sees: the lab's programs, from the submission's own
+    // target, at the path cargo built them to (the judges were built with
+    // the same path, `CARGO_BIN_EXE_…`).
+    let programs: Vec<(PathBuf, String)> = built_here
+        .iter()
+        .filter(|e| !e.test)
+        .map(|e| (in_host(run.target, &e.path), e.path.clone()))
+        .collect();
+    let with = |tests: Vec<(PathBuf, String)>| -> (Vec<(PathBuf, String)>, Vec<String>) {
+        let paths = tests.iter().map(|(_, inside)| inside.clone()).collect();
+        (programs.iter().cloned().chain(tests).collect(), paths)
+    };
+    let (cache, cached) = run.cache;
+    let cached_tests = &cached.tests;
+    let tests_in = |names: &[&str], built: &[Executable], host: &Path| {
         names
             .iter()
-            .filter_map(|name| executables.iter().find(|e| e.test && e.name == *name))
-            .collect()
+            .filter_map(|name| built.iter().find(|e| e.test && e.name == *name))
+            .map(|e| (in_host(host, &e.path), e.path.clone()))
+            .collect::<Vec<_>>()
     };
     let threads = lab.scenarios.len().clamp(1, 16);
 
@@ -95,13 +135,13 @@ pub fn run_lab(run: &LabRun, lab: &Lab) -> Result<LabOutcome> {
         .with_context(|| format!("could not create {}", run.verdicts.display()))?;
     let mut too_many_processes = false;
     let mut finished = true;
-    let judge_binaries = tests_named(&judges);
+    let (binds, judge_binaries) = with(tests_in(&judges, cached_tests, cache));
     if !judge_binaries.is_empty() {
+        let judge_binaries: Vec<&str> = judge_binaries.iter().map(String::as_str).collect();
         let ran = run_captured(
             run.sandbox.run_command(
                 run.work,
-                run.target,
-                (&executables, &judge_binaries),
+                (&binds, &judge_binaries),
                 Some(run.verdicts),
                 &lab.dir(),
                 (threads, run.seed),
@@ -118,15 +158,15 @@ pub fn run_lab(run: &LabRun, lab: &Lab) -> Result<LabOutcome> {
     let mut unit_verdicts = Vec::new();
     for file in &units {
         let left = run.deadline.saturating_sub(started.elapsed());
-        let binary = tests_named(&[file]);
-        let (stdout, done) = if left.is_zero() || binary.is_empty() {
-            (String::new(), false)
+        let (binds, binary) = with(tests_in(&[file], &built_here, run.target));
+        let (stdout, stderr, done) = if left.is_zero() || binary.is_empty() {
+            (String::new(), String::new(), false)
         } else {
+            let binary: Vec<&str> = binary.iter().map(String::as_str).collect();
             let ran = run_captured(
                 run.sandbox.run_command(
                     run.work,
-                    run.target,
-                    (&executables, &binary),
+                    (&binds, &binary),
                     None,
                     &lab.dir(),
                     (threads, run.seed),
@@ -135,14 +175,19 @@ pub fn run_lab(run: &LabRun, lab: &Lab) -> Result<LabOutcome> {
                 pids,
             )?;
             too_many_processes |= ran.too_many_processes;
-            (ran.stdout, ran.status.is_some())
+            (ran.stdout, ran.stderr, ran.status.is_some())
         };
-        unit_verdicts.push(crate::runner::unit_tests::verdict(
+        let mut verdict = crate::runner::unit_tests::verdict(
             file,
             &format!("{}/tests/{file}.rs", lab.dir().display()),
             &stdout,
             done,
-        ));
+        );
+        if let Some(line) = unit_memory_line(lab, &stderr) {
+            verdict.status = Status::Error;
+            verdict.message = line;
+        }
+        unit_verdicts.push(verdict);
     }
     if run.verbose {
         eprintln!(
@@ -181,19 +226,44 @@ pub fn run_lab(run: &LabRun, lab: &Lab) -> Result<LabOutcome> {
     Ok(LabOutcome::Ran(verdicts))
 }
 
+/// The host file of `inside`, a path under [`TARGET`] in a sandbox whose
+/// target folder is the host's `target`.
+fn in_host(target: &Path, inside: &str) -> PathBuf {
+    target.join(
+        inside
+            .strip_prefix(TARGET)
+            .unwrap_or(inside)
+            .trim_start_matches('/'),
+    )
+}
+
 /// The one line for a program stopped by the address-space limit
 /// (`harness::limits`): Rust's "memory allocation of N bytes failed".
 fn memory_line(lab: &Lab, verdict: &Verdict) -> Option<String> {
     let aborted = verdict
         .message
         .strip_prefix("the program aborted: memory allocation of ")?;
-    (verdict.status == Status::Error).then(|| {
-        format!(
-            "lab {}: stopped: used more than {} GiB of memory (memory allocation of {aborted}",
-            lab.number,
-            harness::limits::ADDRESS_SPACE >> 30
-        )
-    })
+    (verdict.status == Status::Error).then(|| memory_stop(lab, aborted))
+}
+
+/// `lab N: stopped: used more than 1 GiB of memory (memory allocation
+/// of REST`.
+fn memory_stop(lab: &Lab, rest: &str) -> String {
+    format!(
+        "lab {}: stopped: used more than {} GiB of memory (memory allocation of {rest}",
+        lab.number,
+        harness::limits::ADDRESS_SPACE >> 30
+    )
+}
+
+/// The one line for unit tests stopped by the address-space limit: the
+/// test binary (which runs the student's library) aborted with Rust's
+/// `memory allocation of N bytes failed` on `stderr`.
+fn unit_memory_line(lab: &Lab, stderr: &str) -> Option<String> {
+    let failed = stderr
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("memory allocation of "))?;
+    Some(memory_stop(lab, &format!("{failed})")))
 }
 
 /// A compiler message cut to the student's own files: the code lines

@@ -35,14 +35,16 @@
 //! The environment inside is cleared and set from [`build_env`] and
 //! [`run_env`], nothing else (`sandbox/env.rs`).
 
+mod build;
 mod env;
 mod lab;
 mod run;
 mod target;
 
+pub use build::{Built, build_together};
 use env::find_in_path;
 pub use env::{build_env, run_env};
-pub use lab::{Executable, LabRun, executables, own_lines_only, run_lab};
+pub use lab::{Executable, LabRun, Prebuilt, executables, own_lines_only, run_lab};
 pub use run::{Captured, MAX_TASKS, namespaces, run_captured};
 pub use target::private_target;
 
@@ -74,6 +76,18 @@ const ETC: &[&str] = &[
     "/etc/ld.so.conf.d",
     "/etc/hosts",
 ];
+
+/// What the dependency cache holds of one lab's package, built from the
+/// instructor's copy.
+#[derive(Debug, Clone, Default)]
+pub struct Cached {
+    /// Its test binaries (paths inside a sandbox; the host file is under
+    /// the cache): the judges of every submission run from there.
+    pub tests: Vec<Executable>,
+    /// The names of its programs (`lab01-server`): what a submission's
+    /// build of the lab must produce.
+    pub programs: Vec<String>,
+}
 
 /// bubblewrap, found and proven to work here, and what the sandboxes bind.
 #[derive(Debug, Clone)]
@@ -218,14 +232,15 @@ impl Sandbox {
         command
     }
 
-    /// `cargo test -p PACKAGE --test FILE… --no-run` over `work`, into
-    /// `target`, offline, with JSON messages on stdout: `tests` are the
-    /// lab's test files that carry points (stories, properties, units).
+    /// `cargo build --keep-going -p PACKAGE… --bins --test FILE…` over
+    /// `work`, into `target`, offline, with JSON messages on stdout: the
+    /// programs of the `packages` and their test files `tests` (one
+    /// package's compile error stops that package only).
     pub fn build_command(
         &self,
         work: &Path,
         target: &Path,
-        package: &str,
+        packages: &[String],
         tests: &[&str],
     ) -> Command {
         let mut command = self.base();
@@ -241,45 +256,40 @@ impl Sandbox {
             command.arg("--setenv").arg(key).arg(value);
         }
         command.arg("--").arg(&self.cargo);
-        command.args(["test", "--frozen", "--offline", "--package", package]);
+        command.args(["build", "--frozen", "--offline", "--keep-going"]);
+        for package in packages {
+            command.args(["--package", package]);
+        }
+        command.arg("--bins");
         for test in tests {
             command.args(["--test", test]);
         }
-        command.args(["--no-run", "--color", "never", "--message-format", "json"]);
+        command.args(["--color", "never", "--message-format", "json"]);
         command
     }
 
-    /// Runs test binaries of a lab in a sandbox: `executables` are every
-    /// path under [`TARGET`] that cargo reported (the test binaries under
-    /// `deps/`, the lab's programs), bound read-only from the host folder
-    /// `target`; `run` are the test binaries to run, one after the other,
-    /// in the lab's folder `lab_dir` (relative to the work copy). With
-    /// `verdicts` (the judges: stories and properties), the host folder
-    /// that receives the verdict files, and programs under test are
-    /// jailed; without (unit tests, which run the student's code in the
-    /// test process), nothing is writable but `/tmp`, and the output is
-    /// the verdict.
+    /// Runs test binaries of a lab in a sandbox: `binds` are the files
+    /// it sees at their path under [`TARGET`] (read-only: the judges from
+    /// the dependency cache, the lab's programs and unit tests from the
+    /// submission's target), `run` the test binaries to run (paths inside),
+    /// one after the other, in the lab's folder `lab_dir` (relative to the
+    /// work copy). With `verdicts` (the judges: stories and properties),
+    /// the host folder that receives the verdict files, and programs under
+    /// test are jailed; without (unit tests, which run the student's code
+    /// in the test process), nothing is writable but `/tmp`, and the
+    /// output is the verdict.
     pub fn run_command(
         &self,
         work: &Path,
-        target: &Path,
-        (executables, run): (&[Executable], &[&Executable]),
+        (binds, run): (&[(PathBuf, String)], &[&str]),
         verdicts: Option<&Path>,
         lab_dir: &Path,
         (threads, seed): (usize, u64),
     ) -> Command {
         let mut command = self.base();
         command.arg("--ro-bind").arg(work).arg(WORK);
-        for exe in executables {
-            let rel = exe
-                .path
-                .strip_prefix(TARGET)
-                .unwrap_or(&exe.path)
-                .trim_start_matches('/');
-            command
-                .arg("--ro-bind")
-                .arg(target.join(rel))
-                .arg(&exe.path);
+        for (host, inside) in binds {
+            command.arg("--ro-bind").arg(host).arg(inside);
         }
         if let Some(verdicts) = verdicts {
             command.arg("--bind").arg(verdicts).arg(VERDICTS);
@@ -300,16 +310,23 @@ impl Sandbox {
         }
         if verdicts.is_none() {
             // Unit tests: libtest's human output is read, failures and all.
-            script = script.replace("--quiet ", "");
+            // They run the student's library in the test process, so that
+            // process gets the programs' address-space limit
+            // (`harness::limits`; with few malloc arenas, `run_env`).
+            script = script.replace("--quiet ", "").replacen(
+                "set +e",
+                &format!("set +e; ulimit -v {}", harness::limits::ADDRESS_SPACE >> 10),
+                1,
+            );
         }
         command.args(["--", "/bin/sh", "-c", &script, "sh"]);
-        command.args(run.iter().map(|e| &e.path));
+        command.args(run);
         command
     }
 
     /// Brings the dependency cache up to date: the starter in `work`
-    /// built into `cache` for each package, then every file made
-    /// read-only.
+    /// built into `cache` for each package (its programs and test files),
+    /// then every file made read-only. Returns, per package, what was built there.
     ///
     /// # Errors
     ///
@@ -320,25 +337,32 @@ impl Sandbox {
         cache: &Path,
         packages: &[(String, Vec<&str>)],
         deadline: Duration,
-    ) -> Result<()> {
+    ) -> Result<Vec<Cached>> {
         std::fs::create_dir_all(cache)
             .with_context(|| format!("could not create {}", cache.display()))?;
         target::set_read_only(cache, false)?;
-        for package in packages {
+        let mut cached = Vec::new();
+        for (package, files) in packages {
             let done = run_captured(
-                self.build_command(work, cache, &package.0, &package.1),
+                self.build_command(work, cache, std::slice::from_ref(package), files),
                 deadline,
                 self.pids.as_deref(),
             )?;
             if !done.status.is_some_and(|s| s.success()) {
                 bail!(
-                    "the starter's {} does not build in the sandbox:\n{}",
-                    package.0,
+                    "the starter's {package} does not build in the sandbox:\n{}",
                     crate::runner::first_compiler_error(&done.stdout, &done.stderr)
                 );
             }
+            let (tests, programs): (Vec<_>, Vec<_>) =
+                executables(&done.stdout).into_iter().partition(|e| e.test);
+            cached.push(Cached {
+                tests,
+                programs: programs.into_iter().map(|e| e.name).collect(),
+            });
         }
-        target::set_read_only(cache, true)
+        target::set_read_only(cache, true)?;
+        Ok(cached)
     }
 }
 

@@ -1,0 +1,150 @@
+//! One build for all of a submission's labs: every lab's programs, and the
+//! unit tests that link a lab's library, in one cargo call
+//! (`--keep-going`: a lab that does not compile stops itself only), so
+//! cargo starts once and compiles the labs side by side on every core.
+//! Which lab built and which did not is read from cargo's JSON messages,
+//! each of which names its package's manifest. A lab the messages leave
+//! undecided (no program of it built, no error of its own), or every lab
+//! when the build passed the deadline, is built again on its own
+//! ([`super::run_lab`]), with its own deadline, as before: its verdict is
+//! the one a build of that lab alone gives.
+
+use super::{Cached, Executable, Sandbox, executables, run_captured};
+use crate::labs::{Kind, Lab};
+use std::path::Path;
+use std::time::Duration;
+
+/// What the shared build says of one lab.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Built {
+    /// Everything the lab needs was built: its programs and unit tests.
+    Ok(Vec<Executable>),
+    /// The lab does not compile: cargo's JSON messages about it.
+    Failed(String),
+}
+
+/// Builds `labs` (each with what the cache holds of it: the programs its
+/// build must produce) in one sandbox within `deadline`, into `target`.
+/// Returns, per lab, what the build says of it (`None`: build it on its
+/// own), or `None` for all when the build passed the deadline.
+///
+/// # Errors
+///
+/// bwrap could not be started.
+pub fn build_together(
+    sandbox: &Sandbox,
+    (work, target): (&Path, &Path),
+    labs: &[(&Lab, &Cached)],
+    deadline: Duration,
+) -> anyhow::Result<Option<Vec<Option<Built>>>> {
+    let packages: Vec<String> = labs.iter().map(|(lab, _)| lab.package()).collect();
+    let mut units: Vec<&str> = Vec::new();
+    for (lab, _) in labs {
+        units.extend(lab.test_files(|kind| kind == Kind::Unit));
+    }
+    let built = run_captured(
+        sandbox.build_command(work, target, &packages, &units),
+        deadline,
+        sandbox.pids.as_deref(),
+    )?;
+    if built.status.is_none() {
+        return Ok(None);
+    }
+    Ok(Some(
+        labs.iter()
+            .map(|(lab, cached)| of_lab(&built.stdout, lab, cached))
+            .collect(),
+    ))
+}
+
+/// What cargo's JSON messages `json` say of `lab`.
+fn of_lab(json: &str, lab: &Lab, cached: &Cached) -> Option<Built> {
+    let manifest = format!(
+        "/{}/Cargo.toml",
+        lab.dir().to_string_lossy().replace('\\', "/")
+    );
+    let own: Vec<&str> = json
+        .lines()
+        .filter(|line| {
+            serde_json::from_str::<serde_json::Value>(line).is_ok_and(|v| {
+                v["manifest_path"]
+                    .as_str()
+                    .is_some_and(|m| m.ends_with(&manifest))
+            })
+        })
+        .collect();
+    let own = own.join("\n");
+    let built = executables(&own);
+    let units = lab.test_files(|kind| kind == Kind::Unit);
+    let complete = cached
+        .programs
+        .iter()
+        .all(|p| built.iter().any(|e| !e.test && e.name == *p))
+        && units
+            .iter()
+            .all(|u| built.iter().any(|e| e.test && e.name == *u));
+    if complete && !cached.programs.is_empty() {
+        return Some(Built::Ok(built));
+    }
+    let failed = crate::runner::messages::diagnostics(&own)
+        .iter()
+        .any(|d| d.level == crate::runner::messages::Level::Error);
+    failed.then(|| Built::Failed(own))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn artifact(dir: &str, name: &str, test: bool) -> String {
+        format!(
+            r#"{{"reason":"compiler-artifact","manifest_path":"/grade/work/{dir}/Cargo.toml","target":{{"name":"{name}"}},"profile":{{"test":{test}}},"executable":"/grade/target/debug/{name}"}}"#
+        )
+    }
+
+    #[test]
+    fn each_lab_is_judged_by_its_own_messages() {
+        let info = crate::labs::Info::load(&crate::labs::workspace_root().unwrap()).unwrap();
+        let (one, five) = (&info.labs[0], &info.labs[4]);
+        let cached = |lab: &Lab| Cached {
+            tests: Vec::new(),
+            programs: vec![
+                format!("lab{:02}-server", lab.number),
+                format!("lab{:02}-client", lab.number),
+            ],
+        };
+        let dir = |lab: &Lab| lab.dir().to_string_lossy().into_owned();
+        let error = format!(
+            r#"{{"reason":"compiler-message","manifest_path":"/grade/work/{}/Cargo.toml","message":{{"level":"error","message":"boom","rendered":"error: boom","spans":[]}}}}"#,
+            dir(five)
+        );
+        let json = [
+            artifact(&dir(one), "lab01-server", false),
+            artifact(&dir(one), "lab01-client", false),
+            artifact(&dir(five), "lab05-server", false),
+            error,
+        ]
+        .join("\n");
+        let Some(Built::Ok(built)) = of_lab(&json, one, &cached(one)) else {
+            panic!("lab 1 built");
+        };
+        assert_eq!(built.len(), 2);
+        let Some(Built::Failed(messages)) = of_lab(&json, five, &cached(five)) else {
+            panic!("lab 5 does not compile");
+        };
+        assert_eq!(
+            crate::runner::first_compiler_error(&messages, ""),
+            "error: boom"
+        );
+        // Half built and no error of its own (a killed rustc): undecided.
+        let half = artifact(&dir(one), "lab01-server", false);
+        assert_eq!(of_lab(&half, one, &cached(one)), None);
+        // Lab 5 also needs its unit tests.
+        let no_units = [
+            artifact(&dir(five), "lab05-server", false),
+            artifact(&dir(five), "lab05-client", false),
+        ]
+        .join("\n");
+        assert_eq!(of_lab(&no_units, five, &cached(five)), None);
+    }
+}
