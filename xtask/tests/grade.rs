@@ -579,7 +579,6 @@ fn a_class_of_broken_submissions_gets_the_right_verdicts() {
         "zz-correct-after-the-attacks",
         "ulla-dot-slash",
         "vera-with-target",
-        "victor-disk-bomb",
         "wim-non-utf8",
     ] {
         let g = student(&grades, id);
@@ -645,6 +644,30 @@ fn a_class_of_broken_submissions_gets_the_right_verdicts() {
         assert!(
             s.message.starts_with(
                 "lab 1: stopped: used more than 1 GiB of memory (memory allocation of 2147483648 bytes failed"
+            ),
+            "{}: {}",
+            s.name,
+            s.message
+        );
+    }
+    // victor's server writes until its disk is full, ignoring every
+    // error, then does the work right: the full disk is the verdict of
+    // every server scenario, one line saying so.
+    let victor = student(&grades, "victor-disk-bomb");
+    assert_eq!(
+        statuses(victor),
+        server_then_client(["error"; 5], CLIENT_PASS, "error"),
+        "{:#?}",
+        victor.labs[0]
+    );
+    for s in victor.labs[0]
+        .scenarios
+        .iter()
+        .filter(|s| s.status != xtask::model::Status::Pass)
+    {
+        assert!(
+            s.message.starts_with(
+                "lab 1: stopped: wrote more than 31 MiB of files (a program under test may write 32 MiB, in its working folder)"
             ),
             "{}: {}",
             s.name,
@@ -723,7 +746,7 @@ fn a_class_of_broken_submissions_gets_the_right_verdicts() {
          tina-leaks-compile-error,0,0,15\n\
          ulla-dot-slash,15,15,15\n\
          vera-with-target,15,15,15\n\
-         victor-disk-bomb,15,15,15\n\
+         victor-disk-bomb,7,7,15\n\
          wim-non-utf8,15,15,15\n\
          xavier-memory-bomb,7,7,15\n\
          yara-build-script,15,15,15\n\

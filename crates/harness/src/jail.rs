@@ -14,7 +14,9 @@
 //! - an empty `/proc`: no parent's environment, file descriptors or
 //!   working folder to read;
 //! - the whole file system read-only, except its scratch folder (a
-//!   private tmpfs of [`SCRATCH_BYTES`]); the verdict folder named by
+//!   tmpfs of [`SCRATCH_BYTES`], one of those the grader mounted when one
+//!   is free, so that filling it is said in the verdict: `jail/disk.rs`);
+//!   the grader's other such folders and the verdict folder named by
 //!   [`crate::report::REPORT_DIR_ENV`] is hidden;
 //! - an environment cleared to what [`crate::process`] sets, plus `PATH`:
 //!   this variable and the verdict folder's are not passed on;
@@ -38,8 +40,10 @@ pub const JAIL_ENV: &str = "SOCKET_LABS_JAIL";
 /// limits its own process count ([`MAX_PROCESSES`], `RLIMIT_NPROC`).
 pub const NPROC_ENV: &str = "SOCKET_LABS_JAIL_NPROC";
 
-/// The size of a jailed program's own writable folder.
-pub const SCRATCH_BYTES: u64 = 32 << 20;
+mod disk;
+
+pub(crate) use disk::Slot;
+pub use disk::{FILLED, SCRATCH_BYTES, SCRATCH_ENV, SLOTS};
 
 /// How a jailed program ended, from bwrap's exit code: bwrap exits with
 /// 128 + N when the program was killed by signal N.
@@ -63,7 +67,12 @@ const JAIL_PATH: &str = "/usr/bin:/bin";
 /// The command that starts `program` with `args` in `scratch`: directly, or
 /// through the jail when [`JAIL_ENV`] is set (Linux only: elsewhere it is
 /// ignored, as bubblewrap does not exist there).
-pub(crate) fn command(program: &Path, args: &[String], scratch: &Path) -> Command {
+pub(crate) fn command(
+    program: &Path,
+    args: &[String],
+    scratch: &Path,
+    disk: Option<&Slot>,
+) -> Command {
     let jail = std::env::var_os(JAIL_ENV).filter(|_| cfg!(target_os = "linux"));
     let Some(bwrap) = jail else {
         let mut command = Command::new(program);
@@ -72,7 +81,7 @@ pub(crate) fn command(program: &Path, args: &[String], scratch: &Path) -> Comman
     };
     let mut command = Command::new(bwrap);
     command.env_clear().env("PATH", JAIL_PATH);
-    command.args(jail_args(scratch)).arg("--");
+    command.args(jail_args(scratch, disk)).arg("--");
     if std::env::var_os(NPROC_ENV).is_some() && Path::new(PRLIMIT).is_file() {
         // Inside the jail's own user namespace, RLIMIT_NPROC counts the
         // jail's processes only: a fork bomb stops there. (A grader running
@@ -106,7 +115,7 @@ pub(crate) fn program_pid(pid: u32) -> u32 {
 }
 
 /// bwrap's arguments for one program (before `--`).
-fn jail_args(scratch: &Path) -> Vec<OsString> {
+fn jail_args(scratch: &Path, disk: Option<&Slot>) -> Vec<OsString> {
     let mut out: Vec<OsString> = [
         "--unshare-user",
         "--uid",
@@ -140,9 +149,24 @@ fn jail_args(scratch: &Path) -> Vec<OsString> {
             out.push(arg);
         }
     }
-    // Its own small disk: a private tmpfs at the scratch folder's path,
-    // smaller than the largest file a program may write (see `limits`),
-    // so a disk bomb meets "no space left" the same way every run.
+    // Its own small disk at the scratch folder's path, smaller than the
+    // largest file a program may write (see `limits`), so a disk bomb
+    // meets "no space left" the same way every run: one of the grader's
+    // folders (the others hidden), or a private tmpfs.
+    if let (Some(slot), Some(all)) = (disk, std::env::var_os(SCRATCH_ENV)) {
+        for arg in [
+            "--tmpfs".as_ref(),
+            all.as_os_str(),
+            "--bind".as_ref(),
+            slot.dir().as_os_str(),
+            scratch.as_os_str(),
+            "--chdir".as_ref(),
+            scratch.as_os_str(),
+        ] {
+            out.push(std::ffi::OsStr::to_owned(arg));
+        }
+        return out;
+    }
     let scratch = scratch.as_os_str();
     let size = SCRATCH_BYTES.to_string();
     for arg in [

@@ -38,6 +38,8 @@ pub(crate) struct Running {
     exit: Exit,
     ended: bool,
     scratch: PathBuf,
+    /// Its disk in the grader's jail, checked when it has ended.
+    disk: Option<crate::jail::Slot>,
 }
 
 impl Running {
@@ -60,7 +62,8 @@ impl Running {
         ));
         std::fs::create_dir_all(&scratch)?;
         // Started directly, or jailed when the grader asks (see `jail`).
-        let mut command = crate::jail::command(path, args, &scratch);
+        let disk = crate::jail::Slot::take();
+        let mut command = crate::jail::command(path, args, &scratch, disk.as_ref());
         command
             .env("RUST_BACKTRACE", "0")
             .env("RUST_LIB_BACKTRACE", "0")
@@ -93,6 +96,7 @@ impl Running {
             exit,
             ended: false,
             scratch,
+            disk,
         })
     }
 
@@ -300,6 +304,9 @@ impl Running {
         self.log.ended(self.exit.pid());
         self.ended = true;
         let _ = std::fs::remove_dir_all(&self.scratch);
+        if self.disk.take().is_some_and(crate::jail::Slot::release) {
+            self.log.stopped(crate::jail::FILLED);
+        }
     }
 
     fn kill_tree(&self) {
@@ -313,6 +320,9 @@ impl Drop for Running {
             self.kill_tree();
         }
         let _ = std::fs::remove_dir_all(&self.scratch);
+        if let Some(disk) = self.disk.take() {
+            disk.release();
+        }
     }
 }
 

@@ -76,7 +76,11 @@ pub fn snapshot_path(manifest_dir: &str, test_file: &str, name: &str) -> PathBuf
 pub fn judge(scenario: &str, expected: Option<&str>, transcript: &Transcript) -> Verdict {
     let actual = transcript.render();
     let expected_text = expected.unwrap_or_default().to_owned();
-    let (status, message) = if expected.is_some_and(|e| e == actual.trim_end()) {
+    let (status, message) = if let Some(line) = transcript.limit_stopped() {
+        // A limit fired (a disk filled): that is the verdict, even when
+        // the program went on to do the rest right.
+        (Status::Error, line.to_owned())
+    } else if expected.is_some_and(|e| e == actual.trim_end()) {
         // A pass says what this system kept the harness from checking.
         (Status::Pass, transcript.notes().join("\n"))
     } else if let Some(location) = transcript.todo_location() {

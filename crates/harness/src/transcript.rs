@@ -215,6 +215,9 @@ pub struct Transcript {
     /// What each program was doing when the first step timed out (see
     /// [`crate::stuck`]); like the notes, never in the rendered text.
     stuck: Vec<crate::stuck::Stuck>,
+    /// The limits that stopped a program (`crate::jail::FILLED`): each
+    /// the verdict's one line.
+    stopped: Vec<String>,
 }
 
 impl Transcript {
@@ -268,6 +271,12 @@ impl Transcript {
         self.panic_lines()
             .next()
             .map(|(location, message)| format!("{message} at {location}"))
+    }
+
+    /// The first limit that stopped a program under test, as the line the
+    /// verdict says (a disk filled in the grader's jail).
+    pub fn limit_stopped(&self) -> Option<&str> {
+        self.stopped.first().map(String::as_str)
     }
 
     /// Rust's line when a program's allocation failed and it aborted

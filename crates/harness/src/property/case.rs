@@ -192,6 +192,10 @@ impl Case {
 
     /// What broke in this case, if anything: a status and a message.
     pub(super) fn judge(&self, transcript: &Transcript, where_: &str) -> Option<(Status, String)> {
+        if let Some(line) = transcript.limit_stopped() {
+            // A limit fired (a disk filled in the grader's jail).
+            return Some((Status::Error, format!("{line} ({where_})")));
+        }
         if let Some(location) = transcript.todo_location() {
             return Some((
                 Status::NotDone,

@@ -44,6 +44,15 @@ impl Log {
         }
     }
 
+    /// Records that a limit stopped a program (once): the verdict is that
+    /// line, whatever the transcript says.
+    pub(crate) fn stopped(&self, line: &str) {
+        let mut t = self.0.borrow_mut();
+        if !t.stopped.iter().any(|n| n == line) {
+            t.stopped.push(line.to_owned());
+        }
+    }
+
     /// Remembers a program under test, to look at if a step times out.
     pub(crate) fn started(&self, name: &str, pid: u32) {
         self.0.borrow_mut().programs.push((name.to_owned(), pid));

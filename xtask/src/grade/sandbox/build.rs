@@ -89,7 +89,7 @@ fn of_lab(json: &str, lab: &Lab, cached: &Cached) -> Option<Built> {
     let failed = crate::runner::messages::diagnostics(&own)
         .iter()
         .any(|d| d.level == crate::runner::messages::Level::Error);
-    failed.then(|| Built::Failed(own))
+    failed.then_some(Built::Failed(own))
 }
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 //! What a sandbox's environment holds, in one place: inside, it is
 //! cleared and set from these alone.
 
-use super::{CARGO_HOME, TARGET, VERDICTS, WORK};
+use super::{CARGO_HOME, SCRATCH, TARGET, VERDICTS, WORK};
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
@@ -51,6 +51,7 @@ pub fn run_env(
     if judging {
         env.push((harness::report::REPORT_DIR_ENV, VERDICTS.into()));
         env.push((harness::jail::JAIL_ENV, bwrap.as_os_str().to_owned()));
+        env.push((harness::jail::SCRATCH_ENV, SCRATCH.into()));
         if jail_nproc {
             env.push((harness::jail::NPROC_ENV, "1".into()));
         }

@@ -221,6 +221,10 @@ pub fn run_lab(run: &LabRun, lab: &Lab, prebuilt: Prebuilt) -> Result<LabOutcome
     for verdict in &mut verdicts {
         if let Some(line) = memory_line(lab, verdict) {
             verdict.message = line;
+        } else if verdict.status == Status::Error && verdict.message.starts_with("stopped: ") {
+            // Another limit the harness saw fire (a jailed program's disk
+            // filled): its line, naming the lab.
+            verdict.message = format!("lab {}: {}", lab.number, verdict.message);
         }
     }
     Ok(LabOutcome::Ran(verdicts))

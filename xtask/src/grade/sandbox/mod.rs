@@ -61,6 +61,8 @@ pub const INSTALL_LINE: &str = "grading runs every submission in a bubblewrap sa
 pub const WORK: &str = "/grade/work";
 pub const TARGET: &str = "/grade/target";
 pub const VERDICTS: &str = "/grade/verdicts";
+/// The folder of the jailed programs' disks (`harness::jail::SCRATCH_ENV`).
+pub const SCRATCH: &str = "/grade/scratch";
 pub(super) const CARGO_HOME: &str = "/grade/cargo-home";
 
 /// The size of a sandbox's `/tmp` (scratch folders of the programs under
@@ -293,6 +295,13 @@ impl Sandbox {
         }
         if let Some(verdicts) = verdicts {
             command.arg("--bind").arg(verdicts).arg(VERDICTS);
+            // The jailed programs' disks, each its own capped tmpfs, seen
+            // by the judge (`harness::jail`'s `disk.rs`).
+            let size = harness::jail::SCRATCH_BYTES.to_string();
+            for slot in 0..harness::jail::SLOTS {
+                command.args(["--size", &size, "--tmpfs"]);
+                command.arg(format!("{SCRATCH}/{slot}"));
+            }
         }
         command.arg("--chdir").arg(Path::new(WORK).join(lab_dir));
         for (key, value) in run_env(&self.bwrap, verdicts.is_some(), seed, self.pids.is_none()) {
