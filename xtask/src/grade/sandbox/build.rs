@@ -43,7 +43,7 @@ pub fn build_together(
         units.extend(lab.test_files(|kind| kind == Kind::Unit));
     }
     let built = run_captured(
-        sandbox.build_command(work, target, &packages, &units),
+        sandbox.build_command(work, target, (&packages, &units), false),
         deadline,
         sandbox.pids.as_deref(),
     )?;

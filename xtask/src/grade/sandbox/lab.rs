@@ -76,8 +76,8 @@ pub fn run_lab(run: &LabRun, lab: &Lab, prebuilt: Prebuilt) -> Result<LabOutcome
                 run.sandbox.build_command(
                     run.work,
                     run.target,
-                    std::slice::from_ref(&lab.package()),
-                    &units,
+                    (std::slice::from_ref(&lab.package()), &units),
+                    false,
                 ),
                 run.deadline,
                 pids,

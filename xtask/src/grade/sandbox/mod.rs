@@ -237,13 +237,16 @@ impl Sandbox {
     /// `cargo build --keep-going -p PACKAGE… --bins --test FILE…` over
     /// `work`, into `target`, offline, with JSON messages on stdout: the
     /// programs of the `packages` and their test files `tests` (one
-    /// package's compile error stops that package only).
+    /// package's compile error stops that package only). For the cache
+    /// (`for_cache`), `cargo test --no-run -p PACKAGE… --test FILE…`,
+    /// which builds the same programs (for the tests) without rewriting
+    /// their dep-info files at the top of the target folder each run.
     pub fn build_command(
         &self,
         work: &Path,
         target: &Path,
-        packages: &[String],
-        tests: &[&str],
+        (packages, tests): (&[String], &[&str]),
+        for_cache: bool,
     ) -> Command {
         let mut command = self.base();
         command.arg("--size").arg(TMP_BYTES.to_string());
@@ -258,11 +261,14 @@ impl Sandbox {
             command.arg("--setenv").arg(key).arg(value);
         }
         command.arg("--").arg(&self.cargo);
-        command.args(["build", "--frozen", "--offline", "--keep-going"]);
+        if for_cache {
+            command.args(["test", "--frozen", "--offline", "--no-run"]);
+        } else {
+            command.args(["build", "--frozen", "--offline", "--keep-going", "--bins"]);
+        }
         for package in packages {
             command.args(["--package", package]);
         }
-        command.arg("--bins");
         for test in tests {
             command.args(["--test", test]);
         }
@@ -353,7 +359,7 @@ impl Sandbox {
         let mut cached = Vec::new();
         for (package, files) in packages {
             let done = run_captured(
-                self.build_command(work, cache, std::slice::from_ref(package), files),
+                self.build_command(work, cache, (std::slice::from_ref(package), files), true),
                 deadline,
                 self.pids.as_deref(),
             )?;
