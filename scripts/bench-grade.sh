@@ -10,6 +10,8 @@
 # compiling the dependencies (once). Each copy is graded in the sandbox; then
 # the same folder is graded with --unsafe-no-sandbox, to measure what the
 # sandbox costs in the same run, and the two grades.csv must be identical.
+# XTASK=PATH runs another build of the grader (an older commit's, say) over
+# this workspace, for a before/after in the same conditions.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n=30
@@ -31,6 +33,7 @@ for i in $(seq -w 1 "$n"); do
 done
 cargo build -q -p xtask
 target=${CARGO_TARGET_DIR:-target}
+xtask=${XTASK:-$target/debug/xtask}
 if [ "$cold" = yes ]; then
     rm -rf "$target/socket-labs/grade-target" "$target/socket-labs/grade"
 fi
@@ -44,7 +47,7 @@ run() { # NAME ARGS...: grades the class, prints wall time and the mean after th
     local name=$1; shift
     local start end
     start=$(date +%s.%N)
-    "$target/debug/xtask" grade "$work/class" --out "$work/$name" --seed 1 "$@" > /dev/null 2> "$work/$name.log"
+    "$xtask" grade "$work/class" --out "$work/$name" --seed 1 "$@" > /dev/null 2> "$work/$name.log"
     end=$(date +%s.%N)
     awk -v s="$start" -v e="$end" -v n="$n" -v m="$(after_first "$work/$name.log")" \
         'BEGIN { printf "wall: %.1f s for %d submissions; mean per submission after the first: %s s\n", e - s, n, m }'
