@@ -74,8 +74,7 @@ struct Grader<'a> {
     sandbox: Option<sandbox::Sandbox>,
     /// The dependency cache every submission's target folder links to.
     cache: PathBuf,
-    /// Per lab (as `labs`), what the cache holds of it: the judges of
-    /// every submission, and the programs a build must produce.
+    /// Per lab (as `labs`), what the cache holds of it.
     cached: Vec<sandbox::Cached>,
     /// Per submission: its own target folder and verdicts.
     scratch: PathBuf,
@@ -196,37 +195,21 @@ impl Grader<'_> {
         Ok(grade)
     }
 
-    /// Builds every submitted lab in one sandbox (sandboxed grading of
-    /// two labs or more, see [`sandbox::build_together`]): per lab (as
-    /// `labs`), what that build says of it and how long it took, or
-    /// `None` where the lab is built on its own.
+    /// Builds every submitted lab in one sandbox ([`sandbox::prebuild`]).
     fn build_together(&self, target: &Path, missing: &[u32]) -> Result<Vec<sandbox::Prebuilt>> {
-        let mut prebuilt = vec![None; self.labs.len()];
         let Some(sandbox) = &self.sandbox else {
-            return Ok(prebuilt);
+            return Ok(vec![None; self.labs.len()]);
         };
-        let (index, labs): (Vec<usize>, Vec<_>) = self
-            .labs
-            .iter()
-            .zip(&self.cached)
-            .enumerate()
-            .filter(|(_, (lab, _))| !missing.contains(&lab.number))
-            .map(|(i, (lab, cached))| (i, (*lab, cached)))
-            .unzip();
-        if labs.len() < 2 {
-            return Ok(prebuilt);
-        }
-        let started = Instant::now();
-        let built =
-            sandbox::build_together(sandbox, (&self.work, target), &labs, self.lab_timeout)?;
-        let took = started.elapsed();
-        self.say(&format!(
-            "    its {} labs built together in {:.1} s",
-            labs.len(),
-            took.as_secs_f64()
-        ));
-        for (i, built) in index.into_iter().zip(built.into_iter().flatten()) {
-            prebuilt[i] = built.map(|b| (b, took));
+        let labs: Vec<_> = (self.labs.iter().zip(&self.cached))
+            .map(|(lab, cached)| (*lab, cached, !missing.contains(&lab.number)))
+            .collect();
+        let (prebuilt, took) =
+            sandbox::prebuild(sandbox, (&self.work, target), &labs, self.lab_timeout)?;
+        if let Some(took) = took {
+            self.say(&format!(
+                "    its labs built together in {:.1} s",
+                took.as_secs_f64()
+            ));
         }
         Ok(prebuilt)
     }
@@ -352,33 +335,12 @@ pub fn grade(root: &Path, info: &Info, options: &Options) -> Result<Vec<StudentG
         lab_timeout: options.lab_timeout,
     };
     if let Some(sandbox) = &grader.sandbox {
-        // The dependencies and the instructor's crates, built once from
-        // the starter alone: every submission links to this.
+        // The dependencies, the instructor's crates and the judges, built
+        // once from the starter alone: every submission links to this.
         grader.say("building the starter in the sandbox (the dependency cache) …");
-        lay_down(&grader.work, &grader.starter.files)?;
-        // The starter's own lab files get one fixed time, so the cache
-        // stays fresh from one run to the next (a submission's files are
-        // always newer, and its lab's programs are built anew anyway).
-        let fixed = std::time::UNIX_EPOCH + Duration::from_secs(1_000_000_000);
-        for file in grader.starter.files.iter().filter(|f| f.student) {
-            std::fs::File::options()
-                .write(true)
-                .open(grader.work.join(&file.path))
-                .and_then(|f| f.set_modified(fixed))
-                .with_context(|| format!("could not date {}", file.path))?;
-        }
-        let packages: Vec<(String, Vec<&str>)> = grader
-            .labs
-            .iter()
-            .map(|l| (l.package(), l.test_files(|_| true)))
-            .collect();
-        grader.cached = sandbox
-            .prepare_cache(
-                &grader.work,
-                &grader.cache,
-                &packages,
-                Duration::from_secs(3600),
-            )
+        let (work, files) = (&grader.work, &grader.starter.files);
+        lay_down(work, files)?;
+        grader.cached = sandbox::cache_starter(sandbox, (work, &grader.cache), files, &grader.labs)
             .context("could not build the starter in the sandbox")?;
     }
     grader.say(&format!(

@@ -9,10 +9,115 @@
 //! ([`super::run_lab`]), with its own deadline, as before: its verdict is
 //! the one a build of that lab alone gives.
 
-use super::{Cached, Executable, Sandbox, executables, run_captured};
+use super::{Executable, Sandbox, executables, run_captured, target};
 use crate::labs::{Kind, Lab};
+use crate::starter::File;
+use anyhow::{Context, Result, bail};
 use std::path::Path;
-use std::time::Duration;
+use std::time::{Duration, Instant};
+
+/// What the dependency cache holds of one lab's package, built from the
+/// instructor's copy.
+#[derive(Debug, Clone, Default)]
+pub struct Cached {
+    /// Its test binaries (paths inside a sandbox; the host file is under
+    /// the cache): the judges of every submission run from there.
+    pub tests: Vec<Executable>,
+    /// The names of its programs (`lab01-server`): what a submission's
+    /// build of the lab must produce.
+    pub programs: Vec<String>,
+}
+
+/// Brings the dependency cache `cache` up to date from the starter laid
+/// down in `work` (its `files`): every lab's package built there with all
+/// its test files (`cargo test --no-run`, which builds its programs too),
+/// then every file made read-only. Returns, per lab, what was built.
+///
+/// # Errors
+///
+/// The starter does not build (the instructor's copy is broken).
+pub fn cache_starter(
+    sandbox: &Sandbox,
+    (work, cache): (&Path, &Path),
+    files: &[File],
+    labs: &[&Lab],
+) -> Result<Vec<Cached>> {
+    // The starter's own lab files get one fixed time, so the cache stays
+    // fresh from one run to the next (a submission's files are always
+    // newer, and its lab's programs are built anew anyway).
+    let fixed = std::time::UNIX_EPOCH + Duration::from_secs(1_000_000_000);
+    for file in files.iter().filter(|f| f.student) {
+        std::fs::File::options()
+            .write(true)
+            .open(work.join(&file.path))
+            .and_then(|f| f.set_modified(fixed))
+            .with_context(|| format!("could not date {}", file.path))?;
+    }
+    std::fs::create_dir_all(cache)
+        .with_context(|| format!("could not create {}", cache.display()))?;
+    target::set_read_only(cache, false)?;
+    let mut cached = Vec::new();
+    for lab in labs {
+        let package = lab.package();
+        let done = run_captured(
+            sandbox.build_command(
+                work,
+                cache,
+                (std::slice::from_ref(&package), &lab.test_files(|_| true)),
+                true,
+            ),
+            Duration::from_secs(3600),
+            sandbox.pids.as_deref(),
+        )?;
+        if !done.status.is_some_and(|s| s.success()) {
+            bail!(
+                "the starter's {package} does not build in the sandbox:\n{}",
+                crate::runner::first_compiler_error(&done.stdout, &done.stderr)
+            );
+        }
+        let (tests, programs): (Vec<_>, Vec<_>) =
+            executables(&done.stdout).into_iter().partition(|e| e.test);
+        cached.push(Cached {
+            tests,
+            programs: programs.into_iter().map(|e| e.name).collect(),
+        });
+    }
+    target::set_read_only(cache, true)?;
+    Ok(cached)
+}
+
+/// Builds the submitted labs of a submission together (two or more; each
+/// of `labs` with what the cache holds of it and whether it was
+/// submitted) into `target`: per lab, what that build says of it and how
+/// long it took (`None`: built on its own), and that time.
+///
+/// # Errors
+///
+/// bwrap could not be started.
+pub fn prebuild(
+    sandbox: &Sandbox,
+    (work, target): (&Path, &Path),
+    labs: &[(&Lab, &Cached, bool)],
+    deadline: Duration,
+) -> Result<(Vec<super::Prebuilt>, Option<Duration>)> {
+    let mut prebuilt = vec![None; labs.len()];
+    let (index, submitted): (Vec<usize>, Vec<_>) = labs
+        .iter()
+        .enumerate()
+        .filter(|(_, (_, _, submitted))| *submitted)
+        .map(|(i, (lab, cached, _))| (i, (*lab, *cached)))
+        .unzip();
+    if submitted.len() < 2 {
+        return Ok((prebuilt, None));
+    }
+    let started = Instant::now();
+    let built = build_together(sandbox, (work, target), &submitted, deadline)?;
+    let took = started.elapsed();
+    for (i, built) in index.into_iter().zip(built.into_iter().flatten()) {
+        prebuilt[i] = built.map(|b| (b, took));
+    }
+    Ok((prebuilt, Some(took)))
+}
 
 /// What the shared build says of one lab.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,7 +141,7 @@ pub fn build_together(
     (work, target): (&Path, &Path),
     labs: &[(&Lab, &Cached)],
     deadline: Duration,
-) -> anyhow::Result<Option<Vec<Option<Built>>>> {
+) -> Result<Option<Vec<Option<Built>>>> {
     let packages: Vec<String> = labs.iter().map(|(lab, _)| lab.package()).collect();
     let mut units: Vec<&str> = Vec::new();
     for (lab, _) in labs {

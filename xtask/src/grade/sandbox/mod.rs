@@ -41,7 +41,7 @@ mod lab;
 mod run;
 mod target;
 
-pub use build::{Built, build_together};
+pub use build::{Built, Cached, build_together, cache_starter, prebuild};
 use env::find_in_path;
 pub use env::{build_env, run_env};
 pub use lab::{Executable, LabRun, Prebuilt, executables, own_lines_only, run_lab};
@@ -52,7 +52,6 @@ use anyhow::{Context, Result, bail};
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::Duration;
 
 /// The one line `grade` prints when bubblewrap is missing.
 pub const INSTALL_LINE: &str = "grading runs every submission in a bubblewrap sandbox, and `bwrap` is not installed: `sudo apt-get install bubblewrap` (Debian, Ubuntu), `sudo dnf install bubblewrap` (Fedora), `sudo pacman -S bubblewrap` (Arch)";
@@ -78,18 +77,6 @@ const ETC: &[&str] = &[
     "/etc/ld.so.conf.d",
     "/etc/hosts",
 ];
-
-/// What the dependency cache holds of one lab's package, built from the
-/// instructor's copy.
-#[derive(Debug, Clone, Default)]
-pub struct Cached {
-    /// Its test binaries (paths inside a sandbox; the host file is under
-    /// the cache): the judges of every submission run from there.
-    pub tests: Vec<Executable>,
-    /// The names of its programs (`lab01-server`): what a submission's
-    /// build of the lab must produce.
-    pub programs: Vec<String>,
-}
 
 /// bubblewrap, found and proven to work here, and what the sandboxes bind.
 #[derive(Debug, Clone)]
@@ -337,47 +324,6 @@ impl Sandbox {
         command.args(["--", "/bin/sh", "-c", &script, "sh"]);
         command.args(run);
         command
-    }
-
-    /// Brings the dependency cache up to date: the starter in `work`
-    /// built into `cache` for each package (its programs and test files),
-    /// then every file made read-only. Returns, per package, what was built there.
-    ///
-    /// # Errors
-    ///
-    /// The starter does not build (the instructor's copy is broken).
-    pub fn prepare_cache(
-        &self,
-        work: &Path,
-        cache: &Path,
-        packages: &[(String, Vec<&str>)],
-        deadline: Duration,
-    ) -> Result<Vec<Cached>> {
-        std::fs::create_dir_all(cache)
-            .with_context(|| format!("could not create {}", cache.display()))?;
-        target::set_read_only(cache, false)?;
-        let mut cached = Vec::new();
-        for (package, files) in packages {
-            let done = run_captured(
-                self.build_command(work, cache, (std::slice::from_ref(package), files), true),
-                deadline,
-                self.pids.as_deref(),
-            )?;
-            if !done.status.is_some_and(|s| s.success()) {
-                bail!(
-                    "the starter's {package} does not build in the sandbox:\n{}",
-                    crate::runner::first_compiler_error(&done.stdout, &done.stderr)
-                );
-            }
-            let (tests, programs): (Vec<_>, Vec<_>) =
-                executables(&done.stdout).into_iter().partition(|e| e.test);
-            cached.push(Cached {
-                tests,
-                programs: programs.into_iter().map(|e| e.name).collect(),
-            });
-        }
-        target::set_read_only(cache, true)?;
-        Ok(cached)
     }
 }
 
