@@ -346,7 +346,10 @@ fn print_table(rows: &[Row], raw: f64) {
         .map(|r| r.rates.clone())
         .unwrap_or_default();
     println!();
-    let head: Vec<String> = CLIENTS.iter().map(|n| format!("{n} clients")).collect();
+    let head: Vec<String> = CLIENTS
+        .iter()
+        .map(|&n| format!("{n} client{}", if n == 1 { "" } else { "s" }))
+        .collect();
     println!(
         "| server | {} | peak RSS | threads | note |",
         head.join(" | ")
