@@ -229,17 +229,24 @@ fn start(path: &Path, args: &[&str]) -> Option<(Child, SocketAddr)> {
 /// `n` clients, one thread each: all connect first (each within
 /// [`CONNECT_TIMEOUT`]), then together do echo round trips for [`PHASE`].
 /// Returns the rate, how many connected, and the largest thread count of
-/// the server seen while they ran (sampled every 10 ms).
+/// the server seen while they ran (read when they start, and by each
+/// client after its first round trip, when the server has accepted it and,
+/// for lab 6, started its thread).
 fn phase(addr: SocketAddr, n: usize, pid: u32) -> (f64, usize, Option<u64>) {
     let done = Arc::new(AtomicU64::new(0));
     let connected = Arc::new(AtomicU64::new(0));
+    let threads = Arc::new(AtomicU64::new(0));
     // The clients that could connect and this thread start counting at
     // the same moment.
     let go = Arc::new(Barrier::new(n + 1));
     let workers: Vec<_> = (0..n)
         .map(|_| {
-            let (done, connected, go) =
-                (Arc::clone(&done), Arc::clone(&connected), Arc::clone(&go));
+            let (done, connected, go, threads) = (
+                Arc::clone(&done),
+                Arc::clone(&connected),
+                Arc::clone(&go),
+                Arc::clone(&threads),
+            );
             std::thread::Builder::new()
                 .stack_size(64 * 1024)
                 .spawn(move || {
@@ -249,7 +256,10 @@ fn phase(addr: SocketAddr, n: usize, pid: u32) -> (f64, usize, Option<u64>) {
                     }
                     go.wait();
                     if let Some(stream) = stream {
-                        client(stream, Instant::now() + PHASE, &done);
+                        client(stream, Instant::now() + PHASE, &done, || {
+                            let seen = status_field(pid, "Threads:").unwrap_or(0);
+                            threads.fetch_max(seen, Ordering::SeqCst);
+                        });
                     }
                 })
         })
@@ -265,11 +275,8 @@ fn phase(addr: SocketAddr, n: usize, pid: u32) -> (f64, usize, Option<u64>) {
         .collect();
     go.wait();
     let start = Instant::now();
-    let mut threads = 0;
-    while start.elapsed() < PHASE {
-        threads = threads.max(status_field(pid, "Threads:").unwrap_or(0));
-        std::thread::sleep(Duration::from_millis(10));
-    }
+    // A server that answers no one still has its threads.
+    threads.fetch_max(status_field(pid, "Threads:").unwrap_or(0), Ordering::SeqCst);
     for worker in workers.into_iter().flatten() {
         let _ = worker.join();
     }
@@ -277,6 +284,7 @@ fn phase(addr: SocketAddr, n: usize, pid: u32) -> (f64, usize, Option<u64>) {
         let _ = stand_in.join();
     }
     let elapsed = start.elapsed().max(PHASE);
+    let threads = threads.load(Ordering::SeqCst);
     (
         done.load(Ordering::Relaxed) as f64 / elapsed.as_secs_f64(),
         connected.load(Ordering::SeqCst) as usize,
@@ -284,8 +292,10 @@ fn phase(addr: SocketAddr, n: usize, pid: u32) -> (f64, usize, Option<u64>) {
     )
 }
 
-/// Echo round trips on one connection until `end`.
-fn client(mut stream: TcpStream, end: Instant, done: &AtomicU64) {
+/// Echo round trips on one connection until `end`; `first` runs after
+/// the first one.
+fn client(mut stream: TcpStream, end: Instant, done: &AtomicU64, first: impl FnOnce()) {
+    let mut first = Some(first);
     let _ = stream.set_nodelay(true);
     let mut reply = [0u8; REPLY_LEN];
     loop {
@@ -298,6 +308,9 @@ fn client(mut stream: TcpStream, end: Instant, done: &AtomicU64) {
             return;
         }
         done.fetch_add(1, Ordering::Relaxed);
+        if let Some(first) = first.take() {
+            first();
+        }
     }
 }
 
@@ -325,7 +338,7 @@ fn raw_round_trips() -> f64 {
         return 0.0;
     };
     let start = Instant::now();
-    client(stream, start + PHASE, &done);
+    client(stream, start + PHASE, &done, || {});
     done.load(Ordering::Relaxed) as f64 / start.elapsed().as_secs_f64()
 }
 
