@@ -107,10 +107,10 @@ impl TcpPeer {
     /// bytes less than the replies owed: the server's writes have stopped
     /// short, and it holds the rest itself (or lost it). The server's send
     /// buffer grows as the connection goes on, so the count is found by
-    /// looking at `/proc/net/tcp` ([`crate::observe`]) as often as it can
-    /// have changed the answer ([`replies_to_wait`]); at most `max`
-    /// messages. Records one
-    /// transcript line and returns how many were sent.
+    /// looking at `/proc/net/tcp` ([`crate::observe`]) only when the
+    /// answer can have changed ([`replies_to_wait`]); at most `max`
+    /// messages. Records one transcript line and returns how many were
+    /// sent.
     ///
     /// Without `/proc`, sends `max` messages and the verdict says that
     /// nothing was checked.
