@@ -339,6 +339,20 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_unit_test_binary_stopped_by_the_memory_limit_is_one_line() {
+        let info = crate::labs::Info::load(&crate::labs::workspace_root().unwrap()).unwrap();
+        let five = &info.labs[4];
+        let stderr = "running 9 tests\nmemory allocation of 4294967295 bytes failed\n";
+        assert_eq!(
+            unit_memory_line(five, stderr).as_deref(),
+            Some(
+                "lab 5: stopped: used more than 1 GiB of memory (memory allocation of 4294967295 bytes failed)"
+            )
+        );
+        assert_eq!(unit_memory_line(five, "test a ... FAILED\n"), None);
+    }
+
+    #[test]
     fn compiler_messages_quote_only_the_students_files() {
         let message = "error[E0061]: this function takes 2 arguments but 1 argument was supplied
   --> labs/01-tcp-once/tests/scenarios.rs:12:5
