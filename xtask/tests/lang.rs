@@ -105,8 +105,14 @@ fn every_message_has_english_and_chinese() {
     }
 }
 
-/// The files whose text a student reads from check-lab, list and hint.
+/// The files whose text a student reads from check-lab, watch, list,
+/// hint and reset, and from their usage errors.
 const STUDENT_FACING: &[&str] = &[
+    "cli.rs",
+    "guard.rs",
+    "interrupt.rs",
+    "watch/mod.rs",
+    "watch/progress.rs",
     "check.rs",
     "check/render.rs",
     "check/words.rs",
@@ -179,10 +185,11 @@ fn literals(code: &str) -> Vec<(usize, String)> {
     out
 }
 
-/// Every English sentence that check-lab, list and hint print is chosen
-/// by the language: it sits in a `pick(EN, ZH)` call, or in a match arm
-/// for `Lang::En` (whose `Lang::Zh` arm the test above checks), so no
-/// message reaches a Chinese reader in English only.
+/// Every English sentence that check-lab, watch, list, hint and reset
+/// print, usage errors and help included, is chosen by the language: it
+/// sits in a `pick(EN, ZH)` call, in a match arm for `Lang::En` (whose
+/// `Lang::Zh` arm the test above checks) or in a pair `("EN", "ZH")` (the
+/// help texts), so no message reaches a Chinese reader in English only.
 #[test]
 fn no_student_facing_sentence_is_english_only() {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");

@@ -12,13 +12,20 @@ use std::path::Path;
 use std::process::Command;
 
 /// `cargo xtask reset --help`.
-pub const HELP: &str = "\
+pub const HELP: crate::cli::Text = (
+    "\
 usage: cargo xtask reset N [--yes]
 
 In a student's copy (a starter): puts lab N's src/ back as the starter's first
 git commit has it, after asking (y/N); --yes does not ask.
-把实验 N 的 src/ 恢复为 starter 第一次提交时的样子（会先询问；--yes 不询问）。
-";
+",
+    "\
+用法：cargo xtask reset N [--yes]
+
+在学生的副本（starter）中：把实验 N 的 src/ 恢复为 starter 第一次 git 提交时
+的样子，会先询问（y/N）；--yes 不询问。
+",
+);
 
 /// The template of the student README; `{LABS_ZH}` and `{LABS_EN}` become
 /// the table of labs.

@@ -1,0 +1,186 @@
+//! Ctrl-C (and SIGTERM, SIGHUP) while `check-lab` or `watch` runs: one
+//! way out for both, with no lab program left behind.
+//!
+//! Ctrl-C sends SIGINT to the terminal's foreground process group: xtask,
+//! cargo and the test process. The programs a scenario starts are not in
+//! it: the harness puts each in a process group of its own (so that a
+//! deadline kills it with its children), out of the terminal's reach. When
+//! the test process dies they would run on, holding their ports. So xtask
+//! catches the signal ([`catch`], the `ctrlc` crate: SIGINT, SIGTERM and
+//! SIGHUP on Unix, the console's Ctrl-C on Windows), stops them
+//! ([`stop_lab_programs`]), says so and exits with status 130, as a shell
+//! reports Ctrl-C. The check that was cut short is not recorded: it says
+//! nothing about the code, and the last check's results stay as they were.
+//!
+//! Where the programs are found: Linux only, through `/proc`. On Windows
+//! the programs share the console and its Ctrl-C ends them too; on macOS
+//! (no `/proc`) the cargo and test processes still end, the programs a
+//! scenario started may not.
+
+use crate::lang::Lang;
+use anyhow::{Context, Result};
+use std::io::Write;
+
+/// The exit status after Ctrl-C (128 + SIGINT, as shells report it).
+pub const INTERRUPTED: i32 = 130;
+
+/// From now on, Ctrl-C (or SIGTERM, SIGHUP) stops what the check started
+/// ([`stop_lab_programs`]), prints `farewell` on a line of its own and
+/// exits with [`INTERRUPTED`]. Once per process; an error is said in
+/// `lang`.
+///
+/// # Errors
+///
+/// The handler could not be set (it was set before, or the system
+/// refused).
+pub fn catch(lang: Lang, farewell: String) -> Result<()> {
+    ctrlc::set_handler(move || {
+        stop_lab_programs();
+        println!("\n{farewell}");
+        let _ = std::io::stdout().flush();
+        std::process::exit(INTERRUPTED);
+    })
+    .context(lang.pick("could not catch Ctrl-C", "无法捕获 Ctrl-C"))
+}
+
+/// Stops every process this one started (cargo, the test process, the
+/// programs under test) and the programs under test that an ended test
+/// process left behind. Linux only; elsewhere nothing (see the module).
+///
+/// The order matters: first every descendant is killed, and once none of
+/// them runs (no test process is left to start another program), the
+/// programs already handed to init are found by their working folder:
+/// the harness runs each in a scratch folder `socket-labs-PID-N` of the
+/// temporary folder, PID being its test process's.
+pub fn stop_lab_programs() {
+    #[cfg(target_os = "linux")]
+    linux::stop_lab_programs();
+}
+
+#[cfg(target_os = "linux")]
+mod linux {
+    use harness::child::kill_process;
+    use std::collections::{BTreeMap, BTreeSet};
+    use std::path::{Path, PathBuf};
+    use std::time::{Duration, Instant};
+
+    /// The longest wait for the killed processes to end (SIGKILL ends a
+    /// process within milliseconds; this bounds a wait that has no event).
+    const GONE_WITHIN: Duration = Duration::from_secs(5);
+
+    pub(super) fn stop_lab_programs() {
+        let ours = descendants(std::process::id());
+        for pid in &ours {
+            kill_process(*pid);
+        }
+        // Linux has no event for "a process that is not my child ended"
+        // (short of pidfd, which needs FFI): look until each is gone or a
+        // zombie, within the deadline.
+        let deadline = Instant::now() + GONE_WITHIN;
+        while ours.iter().any(|pid| running(*pid)) && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        let scratch: Vec<PathBuf> = scratch_folders()
+            .into_iter()
+            .filter(|(pid, _)| ours.contains(pid) || !running(*pid))
+            .map(|(_, dir)| dir)
+            .collect();
+        let dirs: Vec<&Path> = scratch.iter().map(PathBuf::as_path).collect();
+        crate::runner::kill_processes_in(&dirs);
+        for dir in &scratch {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+    }
+
+    /// The parent of each process, from `/proc/PID/stat` (its fourth
+    /// field, after the command name in parentheses).
+    fn parents() -> BTreeMap<u32, u32> {
+        let mut out = BTreeMap::new();
+        let Ok(entries) = std::fs::read_dir("/proc") else {
+            return out;
+        };
+        for entry in entries.flatten() {
+            let Some(pid) = entry.file_name().to_str().and_then(|s| s.parse().ok()) else {
+                continue;
+            };
+            let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
+                continue;
+            };
+            let parent = stat
+                .rsplit_once(')')
+                .and_then(|(_, rest)| rest.split_whitespace().nth(1))
+                .and_then(|p| p.parse().ok());
+            if let Some(parent) = parent {
+                out.insert(pid, parent);
+            }
+        }
+        out
+    }
+
+    /// Every process descended from `root` (children, theirs, …).
+    fn descendants(root: u32) -> BTreeSet<u32> {
+        let parents = parents();
+        let mut found = BTreeSet::new();
+        let mut todo = vec![root];
+        while let Some(pid) = todo.pop() {
+            for (child, _) in parents.iter().filter(|(_, p)| **p == pid) {
+                if found.insert(*child) {
+                    todo.push(*child);
+                }
+            }
+        }
+        found
+    }
+
+    /// Whether `pid` is a process that can still do something (not gone,
+    /// not a zombie waiting to be reaped).
+    fn running(pid: u32) -> bool {
+        std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
+            stat.rsplit_once(')')
+                .and_then(|(_, rest)| rest.split_whitespace().next())
+                .is_some_and(|state| !matches!(state, "Z" | "X"))
+        })
+    }
+
+    /// The harness's scratch folders in the temporary folder, with the
+    /// process id of the test process that made each.
+    fn scratch_folders() -> Vec<(u32, PathBuf)> {
+        let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) else {
+            return Vec::new();
+        };
+        entries
+            .flatten()
+            .filter_map(|entry| {
+                let name = entry.file_name();
+                let pid = name
+                    .to_str()?
+                    .strip_prefix("socket-labs-")?
+                    .split('-')
+                    .next()?
+                    .parse()
+                    .ok()?;
+                Some((pid, entry.path()))
+            })
+            .collect()
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn a_child_is_a_descendant_and_runs_until_it_is_killed() {
+            let mut child = std::process::Command::new("sleep")
+                .arg("30")
+                .spawn()
+                .unwrap();
+            let pid = child.id();
+            assert!(descendants(std::process::id()).contains(&pid));
+            assert!(running(pid));
+            kill_process(pid);
+            let _ = child.wait();
+            assert!(!running(pid));
+            assert!(!descendants(std::process::id()).contains(&pid));
+        }
+    }
+}
