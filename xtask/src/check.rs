@@ -138,6 +138,7 @@ pub fn check(
             })
         );
         let (outcome, warnings) = run_lab_reporting(root, lab, &options)?;
+        crate::interrupt::hold_if_stopping();
         // Checked again after the run: a file changed meanwhile voids it too.
         let void = crate::guard::void_reason(root, info, lab, style.lang);
         print!("{}", render_lab_void(lab, &outcome, style, void.as_deref()));

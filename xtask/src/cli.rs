@@ -587,6 +587,7 @@ fn check_scenario(
         ..RunOptions::default()
     };
     let outcome = run_lab_with(root, &one, &options)?;
+    crate::interrupt::hold_if_stopping();
     let void = crate::guard::void_reason(root, info_all, lab, style.lang);
     print!(
         "{}",

@@ -9,8 +9,18 @@
 //! catches the signal ([`catch`], the `ctrlc` crate: SIGINT, SIGTERM and
 //! SIGHUP on Unix, the console's Ctrl-C on Windows), stops them
 //! ([`stop_lab_programs`]), says so and exits with status 130, as a shell
-//! reports Ctrl-C. The check that was cut short is not recorded: it says
-//! nothing about the code, and the last check's results stay as they were.
+//! reports Ctrl-C. The check that was cut short is neither shown nor
+//! recorded: it says nothing about the code, and the last check's results
+//! stay as they were.
+//!
+//! The handler runs on a thread of its own while the check goes on, so it
+//! holds one lock ([`GATE`]) from its start to the exit, and the check
+//! takes that lock before it starts a command ([`spawn`]) and before it
+//! shows a lab's results ([`hold_if_stopping`]): once the handler runs,
+//! nothing new starts and no cut-short report is printed. On Linux the
+//! runner puts cargo in a process group of its own, so the terminal's
+//! Ctrl-C reaches xtask alone, and cargo ends only when the handler, lock
+//! taken, kills it.
 //!
 //! Where the programs are found: Linux only, through `/proc`. On Windows
 //! the programs share the console and its Ctrl-C ends them too; on macOS
@@ -20,9 +30,36 @@
 use crate::lang::Lang;
 use anyhow::{Context, Result};
 use std::io::Write;
+use std::process::{Child, Command};
+use std::sync::{Mutex, MutexGuard, PoisonError};
 
 /// The exit status after Ctrl-C (128 + SIGINT, as shells report it).
 pub const INTERRUPTED: i32 = 130;
+
+/// Held by the handler from its start until the process exits.
+static GATE: Mutex<()> = Mutex::new(());
+
+fn gate() -> MutexGuard<'static, ()> {
+    GATE.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Starts `command`, unless Ctrl-C's handler runs: then waits for it to
+/// end the process. A command started before is one of this process's
+/// children by the time the handler looks for them.
+///
+/// # Errors
+///
+/// As [`Command::spawn`].
+pub fn spawn(command: &mut Command) -> std::io::Result<Child> {
+    let _gate = gate();
+    command.spawn()
+}
+
+/// Returns at once, unless Ctrl-C's handler runs: then waits for it to
+/// end the process (a check cut short is not shown).
+pub fn hold_if_stopping() {
+    drop(gate());
+}
 
 /// From now on, Ctrl-C (or SIGTERM, SIGHUP) stops what the check started
 /// ([`stop_lab_programs`]), prints `farewell` on a line of its own and
@@ -35,6 +72,8 @@ pub const INTERRUPTED: i32 = 130;
 /// refused).
 pub fn catch(lang: Lang, farewell: String) -> Result<()> {
     ctrlc::set_handler(move || {
+        // Held until the exit: see the module's documentation.
+        let _gate = gate();
         stop_lab_programs();
         println!("\n{farewell}");
         let _ = std::io::stdout().flush();
@@ -73,22 +112,31 @@ mod linux {
         for pid in &ours {
             kill_process(*pid);
         }
-        // Linux has no event for "a process that is not my child ended"
-        // (short of pidfd, which needs FFI): look until each is gone or a
-        // zombie, within the deadline.
-        let deadline = Instant::now() + GONE_WITHIN;
-        while ours.iter().any(|pid| running(*pid)) && Instant::now() < deadline {
-            std::thread::sleep(Duration::from_millis(2));
-        }
+        wait_gone(&ours);
         let scratch: Vec<PathBuf> = scratch_folders()
             .into_iter()
             .filter(|(pid, _)| ours.contains(pid) || !running(*pid))
             .map(|(_, dir)| dir)
             .collect();
         let dirs: Vec<&Path> = scratch.iter().map(PathBuf::as_path).collect();
-        crate::runner::kill_processes_in(&dirs);
+        let orphans: BTreeSet<u32> = crate::runner::processes_in(&dirs).into_iter().collect();
+        for pid in &orphans {
+            kill_process(*pid);
+        }
+        wait_gone(&orphans);
         for dir in &scratch {
             let _ = std::fs::remove_dir_all(dir);
+        }
+    }
+
+    /// Waits until none of `pids` runs, within [`GONE_WITHIN`]. Linux has
+    /// no event for "a process that is not my child ended" (short of a
+    /// pidfd, which needs FFI): it looks at `/proc` (the real condition)
+    /// until it holds.
+    fn wait_gone(pids: &BTreeSet<u32>) {
+        let deadline = Instant::now() + GONE_WITHIN;
+        while pids.iter().any(|pid| running(*pid)) && Instant::now() < deadline {
+            std::thread::yield_now();
         }
     }
 
