@@ -118,8 +118,7 @@ mod linux {
             .filter(|(pid, _)| ours.contains(pid) || !running(*pid))
             .map(|(_, dir)| dir)
             .collect();
-        let dirs: Vec<&Path> = scratch.iter().map(PathBuf::as_path).collect();
-        let orphans: BTreeSet<u32> = crate::runner::processes_in(&dirs).into_iter().collect();
+        let orphans = working_in(&scratch);
         for pid in &orphans {
             kill_process(*pid);
         }
@@ -138,6 +137,33 @@ mod linux {
         while pids.iter().any(|pid| running(*pid)) && Instant::now() < deadline {
             std::thread::yield_now();
         }
+    }
+
+    /// The processes (but this one) whose working folder is inside one of
+    /// `dirs`. (The runner's `processes_in` does the same for the grader;
+    /// this module does not use the runner, which uses it.)
+    fn working_in(dirs: &[PathBuf]) -> BTreeSet<u32> {
+        let mut found = BTreeSet::new();
+        if dirs.is_empty() {
+            return found;
+        }
+        let Ok(entries) = std::fs::read_dir("/proc") else {
+            return found;
+        };
+        for entry in entries.flatten() {
+            let Some(pid) = entry.file_name().to_str().and_then(|s| s.parse().ok()) else {
+                continue;
+            };
+            let Ok(cwd) = std::fs::read_link(entry.path().join("cwd")) else {
+                continue;
+            };
+            let cwd = cwd.to_string_lossy();
+            let cwd = Path::new(cwd.trim_end_matches(" (deleted)"));
+            if pid != std::process::id() && dirs.iter().any(|d| cwd.starts_with(d)) {
+                found.insert(pid);
+            }
+        }
+        found
     }
 
     /// The parent of each process, from `/proc/PID/stat` (its fourth
@@ -207,7 +233,8 @@ mod linux {
                     .next()?
                     .parse()
                     .ok()?;
-                Some((pid, entry.path()))
+                // As the processes see it (`/tmp` may be a link).
+                Some((pid, entry.path().canonicalize().ok()?))
             })
             .collect()
     }

@@ -205,3 +205,62 @@ fn check_lab_prints_the_warning_before_anything_else() {
     );
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// Through the command, in a copy where lab 1 is solved: with a comment
+/// added to its `tests/scenarios.rs`, every scenario passes, yet the
+/// lab's verdict is not a pass, check-lab fails, and `list` does not call
+/// the lab passed.
+#[test]
+fn a_solved_lab_with_a_changed_test_file_does_not_pass() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    let info = Info::load(root).unwrap();
+    // Kept under cargo's temporary folder for tests: its target/ (the
+    // labs' dependencies) survives from run to run.
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("guard-course");
+    Starter::build(root, &info).unwrap().sync_to(&dir).unwrap();
+    let _ = std::fs::remove_dir_all(dir.join("target/socket-labs"));
+    let bin = Path::new("labs/01-tcp-once/src/bin");
+    for file in ["lab01-server.rs", "lab01-client.rs"] {
+        std::fs::copy(root.join(bin).join(file), dir.join(bin).join(file)).unwrap();
+    }
+    let scenarios = "labs/01-tcp-once/tests/scenarios.rs";
+    let text = std::fs::read_to_string(dir.join(scenarios)).unwrap();
+    std::fs::write(dir.join(scenarios), format!("{text}\n// easier\n")).unwrap();
+    let tmp = dir.join("target/guard-tmp");
+    std::fs::create_dir_all(&tmp).unwrap();
+    let xtask = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_xtask"))
+            .args(args)
+            .current_dir(&dir)
+            .env("LANG", "C")
+            .env("TMPDIR", &tmp)
+            .env_remove("LC_ALL")
+            .env_remove("LC_MESSAGES")
+            .env_remove("CARGO_TARGET_DIR")
+            .output()
+            .unwrap()
+    };
+    let out = xtask(&["check-lab", "1"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let lab1 = &info.labs[0];
+    let n = lab1.scenarios.len();
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.starts_with(&format!(
+            "warning: the expected transcripts were changed ({scenarios})"
+        )),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(&format!("{n} of {n} scenarios pass")),
+        "{stdout}"
+    );
+    assert_not_a_pass(stdout.split_once("\n\n").unwrap().1, scenarios, Lang::En);
+    let list = xtask(&["list"]);
+    let list = String::from_utf8_lossy(&list.stdout);
+    assert!(
+        list.lines()
+            .any(|l| l.contains(&lab1.name) && l.contains("tampered")),
+        "{list}"
+    );
+}

@@ -109,6 +109,8 @@ fn every_message_has_english_and_chinese() {
 /// hint and reset, and from their usage errors.
 const STUDENT_FACING: &[&str] = &[
     "cli.rs",
+    "cli/help.rs",
+    "cli/args.rs",
     "guard.rs",
     "interrupt.rs",
     "watch/mod.rs",

@@ -12,7 +12,7 @@ use std::path::Path;
 use std::process::Command;
 
 /// `cargo xtask reset --help`.
-pub const HELP: crate::cli::Text = (
+pub const HELP: crate::lang::Text = (
     "\
 usage: cargo xtask reset N [--yes]
 

@@ -33,7 +33,7 @@ mod progress;
 mod tests;
 
 /// `cargo xtask watch --help`.
-pub const HELP: crate::cli::Text = (
+pub const HELP: crate::lang::Text = (
     "\
 usage: cargo xtask watch
 
