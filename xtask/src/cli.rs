@@ -58,7 +58,7 @@ fn take_lang(args: &mut Vec<&str>) -> Result<Lang> {
             "{}",
             match detected {
                 Lang::En => format!("--lang takes zh or en, not `{value}`\n\n{usage}"),
-                Lang::Zh => format!("--lang 的值是 zh 或 en，而不是 `{value}`\n\n{usage}"),
+                Lang::Zh => format!("--lang 只接受 zh 或 en，不接受 `{value}`\n\n{usage}"),
             }
         )
     })?;

@@ -41,7 +41,7 @@ pub(super) fn check_lab_args(args: &[&str], lang: Lang) -> Result<CheckLabArgs> 
                     "check-lab takes one lab (or --all), an optional --seed N and an optional --scenario NAME, not `{args}`\n\n{usage}"
                 ),
                 Lang::Zh => format!(
-                    "check-lab 接受一个实验（或 --all）、可选的 --seed N 和可选的 --scenario 场景名，而不是 `{args}`\n\n{usage}"
+                    "check-lab 只接受一个实验（或 --all）、可选的 --seed N 和可选的 --scenario 场景名，不接受 `{args}`\n\n{usage}"
                 ),
             }
         )
@@ -69,7 +69,8 @@ pub(super) fn check_lab_args(args: &[&str], lang: Lang) -> Result<CheckLabArgs> 
                         match lang {
                             Lang::En =>
                                 format!("--seed takes a whole number such as 1234, not `{text}`"),
-                            Lang::Zh => format!("--seed 的值是整数，例如 1234，而不是 `{text}`"),
+                            Lang::Zh =>
+                                format!("--seed 的值应当是整数，例如 1234，不能是 `{text}`"),
                         }
                     )
                 })?);

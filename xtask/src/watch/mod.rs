@@ -88,7 +88,7 @@ pub fn main(root: &Path, info: &Info, args: &[&str], lang: Lang) -> Result<bool>
                     "watch takes no arguments, not `{args}`; see `cargo xtask watch --help`"
                 ),
                 Lang::Zh =>
-                    format!("watch 不接受参数，而不是 `{args}`；见 `cargo xtask watch --help`"),
+                    format!("watch 不接受参数（收到了 `{args}`）；见 `cargo xtask watch --help`"),
             }
         );
     }
