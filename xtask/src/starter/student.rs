@@ -151,12 +151,16 @@ pub fn reset(
             .args(args)
             .current_dir(root)
             .output()
-            .context("could not run git")?;
+            .context(lang.pick("could not run git", "无法运行 git"))?;
         if !out.status.success() {
+            let (args, why) = (args.join(" "), String::from_utf8_lossy(&out.stderr));
+            let why = why.trim();
             bail!(
-                "`git {}` failed: {}",
-                args.join(" "),
-                String::from_utf8_lossy(&out.stderr).trim()
+                "{}",
+                match lang {
+                    Lang::En => format!("`git {args}` failed: {why}"),
+                    Lang::Zh => format!("`git {args}` 失败了：{why}"),
+                }
             );
         }
         Ok(String::from_utf8_lossy(&out.stdout).trim().to_owned())
@@ -193,7 +197,7 @@ pub fn reset(
         let mut answer = String::new();
         input
             .read_line(&mut answer)
-            .context("could not read the answer")?;
+            .context(lang.pick("could not read the answer", "无法读取回答"))?;
         if !matches!(answer.trim().to_lowercase().as_str(), "y" | "yes") {
             println!("{}", lang.pick("nothing changed", "没有改动任何文件"));
             return Ok(false);

@@ -144,10 +144,13 @@ pub fn run(root: &Path, info: &Info, lang: Lang) -> Result<bool> {
     let (events, inbox) = mpsc::channel();
     // Paths as the file watcher reports them: from the canonical folder
     // (macOS reports /private/var for /var).
-    let labs_dir = root
-        .join("labs")
-        .canonicalize()
-        .with_context(|| format!("could not read {}", root.join("labs").display()))?;
+    let labs_dir = root.join("labs").canonicalize().with_context(|| {
+        let dir = root.join("labs");
+        match lang {
+            Lang::En => format!("could not read {}", dir.display()),
+            Lang::Zh => format!("无法读取 {}", dir.display()),
+        }
+    })?;
     let mut watcher = {
         let events = events.clone();
         notify::recommended_watcher(move |result: notify::Result<notify::Event>| {
@@ -157,11 +160,14 @@ pub fn run(root: &Path, info: &Info, lang: Lang) -> Result<bool> {
                 Err(err) => Event::WatchFailed(err.to_string()),
             });
         })
-        .context("could not start watching files")?
+        .context(lang.pick("could not start watching files", "无法开始监视文件"))?
     };
     watcher
         .watch(&labs_dir, RecursiveMode::Recursive)
-        .with_context(|| format!("could not watch {}", labs_dir.display()))?;
+        .with_context(|| match lang {
+            Lang::En => format!("could not watch {}", labs_dir.display()),
+            Lang::Zh => format!("无法监视 {}", labs_dir.display()),
+        })?;
     spawn_stdin_reader(events);
 
     let mut lab = match current(info, &State::load(root)) {
@@ -233,7 +239,8 @@ pub fn run(root: &Path, info: &Info, lang: Lang) -> Result<bool> {
                         return Ok(false);
                     }
                     "h" => println!(
-                        "\nlab {} · {}\n\n{}\n",
+                        "\n{} {} · {}\n\n{}\n",
+                        lang.pick("lab", "实验"),
                         lab.number,
                         lab.title_in(lang),
                         lab.hint_in(lang).trim()
