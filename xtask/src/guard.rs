@@ -198,13 +198,13 @@ pub fn void_reason(root: &Path, info: &Info, lab: &Lab, lang: Lang) -> Option<St
             "these results do not count: {list} differ from the starter, and the grader judges with the originals"
         ),
         (true, Lang::Zh) => {
-            format!("这次的结果不算数：{list} 与初始版本不同，评分时用原始文件评判")
+            format!("这次的结果不算数：{list} 与起始代码（starter）中的不同，评分时用原始文件评判")
         }
         (false, Lang::En) => format!(
             "these results do not count: {list} differ from the starter, and the grader builds with the originals"
         ),
         (false, Lang::Zh) => {
-            format!("这次的结果不算数：{list} 与初始版本不同，评分时用原始文件构建")
+            format!("这次的结果不算数：{list} 与起始代码（starter）中的不同，评分时用原始文件构建")
         }
     })
 }

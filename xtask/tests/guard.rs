@@ -256,6 +256,10 @@ fn a_solved_lab_with_a_changed_test_file_does_not_pass() {
         "{stdout}"
     );
     assert_not_a_pass(stdout.split_once("\n\n").unwrap().1, scenarios, Lang::En);
+    assert!(
+        stdout.contains("next: put back the files the warning above names"),
+        "{stdout}"
+    );
     let list = xtask(&["list"]);
     let list = String::from_utf8_lossy(&list.stdout);
     assert!(
