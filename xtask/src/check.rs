@@ -21,7 +21,7 @@ use crate::model::{LabOutcome, LabState, lab_state};
 use crate::runner::{RunOptions, run_lab_reporting};
 use anyhow::Result;
 pub use next::{DiskState, disk_state, next_line};
-pub use render::render_lab;
+pub use render::{render_lab, render_lab_void};
 use std::io::IsTerminal;
 use std::path::Path;
 use std::time::Instant;
@@ -101,7 +101,10 @@ pub fn seed_line(lab: &Lab, seed: u64, style: Style) -> String {
     )
 }
 
-/// `check-lab`: returns whether every lab checked passed.
+/// `check-lab` (and each check of `watch`): first the submission guard's
+/// warnings for these labs ([`crate::guard`]), then each lab's report; a
+/// lab whose checked or build files differ from the starter is not a pass.
+/// Returns whether every lab checked passed.
 ///
 /// # Errors
 ///
@@ -116,6 +119,8 @@ pub fn check(
     style: Style,
     seed: Option<u64>,
 ) -> Result<bool> {
+    // Before anything else: a change the grader will not see.
+    crate::guard::print_warnings(root, info, labs, style.lang, |w| style.red(w));
     let started = Instant::now();
     let seed = seed.unwrap_or_else(harness::seed::fresh_seed);
     let options = RunOptions {
@@ -133,7 +138,10 @@ pub fn check(
             })
         );
         let (outcome, warnings) = run_lab_reporting(root, lab, &options)?;
-        print!("{}", render_lab(lab, &outcome, style));
+        crate::interrupt::hold_if_stopping();
+        // Checked again after the run: a file changed meanwhile voids it too.
+        let void = crate::guard::void_reason(root, info, lab, style.lang);
+        print!("{}", render_lab_void(lab, &outcome, style, void.as_deref()));
         let state = lab_state(&outcome);
         if state != LabState::NotDone {
             print!("{}", render_warnings(lab, &warnings, style));
@@ -146,7 +154,10 @@ pub fn check(
             print!("{}", seed_line(lab, seed, style));
         }
         states.record(root, lab, &outcome);
-        all_passed &= state == LabState::Passed;
+        if void.is_some() && state != LabState::NotDone {
+            states.void(lab);
+        }
+        all_passed &= state == LabState::Passed && void.is_none();
     }
     states.save(root);
     let elapsed = started.elapsed().as_secs_f64();

@@ -33,16 +33,17 @@ enum Kind {
     Spec,
 }
 
-/// The kind of a file of the workspace, or `None` for a file whose change
-/// costs nothing (a lab's `src/`, the docs, xtask).
-fn kind(info: &Info, path: &str) -> Option<Kind> {
+/// The kind of a file of the workspace and the lab it concerns (`None`:
+/// every lab), or `None` for a file whose change costs nothing (a lab's
+/// `src/`, the docs, xtask).
+fn kind(info: &Info, path: &str) -> Option<(Kind, Option<u32>)> {
     let lab_dir = |lab: &Lab| lab.dir().to_string_lossy().replace('\\', "/");
     if let Some(lab) = info
         .labs
         .iter()
         .find(|lab| path == format!("{}/Cargo.toml", lab_dir(lab)))
     {
-        return Some(Kind::LabCargo(lab.number));
+        return Some((Kind::LabCargo(lab.number), Some(lab.number)));
     }
     if path == "Cargo.toml"
         || path == "Cargo.lock"
@@ -51,14 +52,17 @@ fn kind(info: &Info, path: &str) -> Option<Kind> {
         || path.starts_with("crates/labkit/")
         || path.starts_with("rust-toolchain")
     {
-        return Some(Kind::Build);
+        return Some((Kind::Build, None));
     }
-    let lab_tests = info
+    if let Some(lab) = info
         .labs
         .iter()
-        .any(|lab| path.starts_with(&format!("{}/tests/", lab_dir(lab))));
-    if path == crate::labs::INFO_FILE || lab_tests || path.starts_with("crates/harness/") {
-        return Some(Kind::Spec);
+        .find(|lab| path.starts_with(&format!("{}/tests/", lab_dir(lab))))
+    {
+        return Some((Kind::Spec, Some(lab.number)));
+    }
+    if path == crate::labs::INFO_FILE || path.starts_with("crates/harness/") {
+        return Some((Kind::Spec, None));
     }
     None
 }
@@ -99,8 +103,9 @@ pub fn record<'a>(info: &Info, files: impl Iterator<Item = (&'a str, &'a [u8])>)
 }
 
 /// The files of the workspace at `root` that differ from the starter's
-/// checksums (a missing file differs too), by kind.
-fn changed(root: &Path, info: &Info) -> BTreeMap<Kind, Vec<String>> {
+/// checksums (a missing file differs too) and concern one of `labs`
+/// (a lab's own files, or a file every lab depends on), by kind.
+fn changed(root: &Path, info: &Info, labs: &[&Lab]) -> BTreeMap<Kind, Vec<String>> {
     let mut found: BTreeMap<Kind, Vec<String>> = BTreeMap::new();
     let Ok(text) = std::fs::read_to_string(root.join(CHECKSUMS_FILE)) else {
         return found;
@@ -109,9 +114,12 @@ fn changed(root: &Path, info: &Info) -> BTreeMap<Kind, Vec<String>> {
         let Some((sum, path)) = line.split_once("  ") else {
             continue;
         };
-        let Some(kind) = kind(info, path) else {
+        let Some((kind, lab)) = kind(info, path) else {
             continue;
         };
+        if lab.is_some_and(|n| !labs.iter().any(|l| l.number == n)) {
+            continue;
+        }
         let now = std::fs::read(root.join(path)).map(|c| checksum(&c));
         if now.as_deref().ok() != Some(sum) {
             found.entry(kind).or_default().push(path.to_owned());
@@ -120,12 +128,14 @@ fn changed(root: &Path, info: &Info) -> BTreeMap<Kind, Vec<String>> {
     found
 }
 
-/// The warnings for `root`, one line each, in `lang`; none when nothing
+/// The warnings for checking `labs` in `root`, one line each, in `lang`:
+/// a changed file of one of those labs, or one every lab depends on (a
+/// changed file of another lab is that lab's business); none when nothing
 /// the grader replaces was changed (or `root` is not a starter).
-pub fn warnings(root: &Path, info: &Info, lang: Lang) -> Vec<String> {
+pub fn warnings(root: &Path, info: &Info, labs: &[&Lab], lang: Lang) -> Vec<String> {
     let mut out = Vec::new();
     let warning = lang.pick("warning: ", "警告：");
-    let changed = changed(root, info);
+    let changed = changed(root, info, labs);
     for (kind, paths) in &changed {
         let list = paths.join(", ");
         let text = match kind {
@@ -167,10 +177,48 @@ pub fn warnings(root: &Path, info: &Info, lang: Lang) -> Vec<String> {
     out
 }
 
-/// Prints [`warnings`], each painted by `paint`, then a blank line if
-/// there were any.
-pub fn print_warnings(root: &Path, info: &Info, lang: Lang, paint: impl Fn(&str) -> String) {
-    let found = warnings(root, info, lang);
+/// Why `lab`'s results here do not count, in `lang`: the files of the lab
+/// or of every lab that differ from the starter, or `None` when none does.
+/// check-lab puts it on the lab's verdict line, so a lab checked with a
+/// changed build or specification never looks passed.
+pub fn void_reason(root: &Path, info: &Info, lab: &Lab, lang: Lang) -> Option<String> {
+    let changed = changed(root, info, &[lab]);
+    if changed.is_empty() {
+        return None;
+    }
+    let list = changed
+        .values()
+        .flatten()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .join(", ");
+    let spec = changed.contains_key(&Kind::Spec);
+    Some(match (spec, lang) {
+        (true, Lang::En) => format!(
+            "these results do not count: {list} differ from the starter, and the grader judges with the originals"
+        ),
+        (true, Lang::Zh) => {
+            format!("这次的结果不算数：{list} 与起始代码（starter）中的不同，评分时用原始文件评判")
+        }
+        (false, Lang::En) => format!(
+            "these results do not count: {list} differ from the starter, and the grader builds with the originals"
+        ),
+        (false, Lang::Zh) => {
+            format!("这次的结果不算数：{list} 与起始代码（starter）中的不同，评分时用原始文件构建")
+        }
+    })
+}
+
+/// Prints the [`warnings`] for checking `labs`, each painted by `paint`,
+/// then a blank line if there were any.
+pub fn print_warnings(
+    root: &Path,
+    info: &Info,
+    labs: &[&Lab],
+    lang: Lang,
+    paint: impl Fn(&str) -> String,
+) {
+    let found = warnings(root, info, labs, lang);
     for warning in &found {
         println!("{}", paint(warning));
     }

@@ -5,6 +5,15 @@
 //! [`Lang::pick`]; Chinese terms follow the book's glossary
 //! (`docs/zh/src/glossary.md`).
 
+/// A text in both languages, `(English, Chinese)`, for a long constant
+/// text (a command's help); [`say`] picks one.
+pub type Text = (&'static str, &'static str);
+
+/// `text` in `lang`.
+pub fn say(text: Text, lang: Lang) -> &'static str {
+    lang.pick(text.0, text.1)
+}
+
 /// A language a student reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Lang {

@@ -14,6 +14,7 @@
 //! - [`check`]: `check-lab`: the report a learner reads.
 //! - [`state`]: the last check's results, for `list` and `watch`.
 //! - [`watch`]: `watch`: checks the lab worked on at each save.
+//! - [`interrupt`]: Ctrl-C during check-lab or watch: no lab program left.
 //! - [`cli`]: the commands and their usage.
 //! - [`starter`]: `starter`: the students' copy, solutions stubbed.
 //! - [`files`]: walks a workspace and syncs a working copy (starter, grade).
@@ -27,6 +28,7 @@ pub mod files;
 pub mod grade;
 pub mod guard;
 pub mod hint;
+pub mod interrupt;
 pub mod labs;
 pub mod lang;
 pub mod model;

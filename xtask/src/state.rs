@@ -94,6 +94,16 @@ impl State {
         );
     }
 
+    /// Marks `lab`'s recorded check as not counting
+    /// ([`LabState::Tampered`]): files it is judged or built by differ
+    /// from the starter, so `list`, `watch` and `next:` never take it for
+    /// passed. Its points and scenarios stay as they were found.
+    pub fn void(&mut self, lab: &Lab) {
+        if let Some(check) = self.labs.get_mut(&lab.package()) {
+            check.0 = LabState::Tampered;
+        }
+    }
+
     /// Saves quietly: losing this file only makes `list` say "not checked".
     pub fn save(&self, root: &Path) {
         if let Ok(json) = serde_json::to_string_pretty(&self.labs) {

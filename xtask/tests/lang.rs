@@ -105,8 +105,16 @@ fn every_message_has_english_and_chinese() {
     }
 }
 
-/// The files whose text a student reads from check-lab, list and hint.
+/// The files whose text a student reads from check-lab, watch, list,
+/// hint and reset, and from their usage errors.
 const STUDENT_FACING: &[&str] = &[
+    "cli.rs",
+    "cli/help.rs",
+    "cli/args.rs",
+    "guard.rs",
+    "interrupt.rs",
+    "watch/mod.rs",
+    "watch/progress.rs",
     "check.rs",
     "check/render.rs",
     "check/words.rs",
@@ -165,7 +173,11 @@ fn literals(code: &str) -> Vec<(usize, String)> {
                 match bytes[i].1 {
                     '\\' => {
                         i += 1;
-                        text.extend(bytes.get(i).map(|(_, c)| *c));
+                        // `\n`, `\t`, `\r` are white space, not letters.
+                        text.extend(bytes.get(i).map(|(_, c)| match c {
+                            'n' | 't' | 'r' => ' ',
+                            c => *c,
+                        }));
                     }
                     '"' => break,
                     c => text.push(c),
@@ -179,10 +191,11 @@ fn literals(code: &str) -> Vec<(usize, String)> {
     out
 }
 
-/// Every English sentence that check-lab, list and hint print is chosen
-/// by the language: it sits in a `pick(EN, ZH)` call, or in a match arm
-/// for `Lang::En` (whose `Lang::Zh` arm the test above checks), so no
-/// message reaches a Chinese reader in English only.
+/// Every English sentence that check-lab, watch, list, hint and reset
+/// print, usage errors and help included, is chosen by the language: it
+/// sits in a `pick(EN, ZH)` call, in a match arm for `Lang::En` (whose
+/// `Lang::Zh` arm the test above checks) or in a pair `("EN", "ZH")` (the
+/// help texts), so no message reaches a Chinese reader in English only.
 #[test]
 fn no_student_facing_sentence_is_english_only() {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
@@ -190,8 +203,12 @@ fn no_student_facing_sentence_is_english_only() {
     let mut seen = 0;
     for name in STUDENT_FACING {
         let text = std::fs::read_to_string(src.join(name)).unwrap();
-        // The code, not its tests.
-        let code = text.split("#[cfg(test)]").next().unwrap();
+        // The code, not its tests: up to the first inline test module (a
+        // `#[cfg(test)] mod tests;` declaration does not end the code).
+        let code = text
+            .match_indices("#[cfg(test)]")
+            .find(|(at, m)| text[at + m.len()..].trim_start().starts_with("mod tests {"))
+            .map_or(text.as_str(), |(at, _)| &text[..at]);
         for (at, literal) in literals(code) {
             if !is_prose(&literal) || has_chinese(&literal) {
                 continue;

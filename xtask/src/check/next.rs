@@ -48,6 +48,12 @@ pub fn next_line(root: &Path, info: &Info, checked: &[&Lab], states: &State, lan
         (DiskState::NotChecked, Lang::Zh) => {
             format!("下一步：实验 {n}（{title}）：`cargo xtask check-lab {n}`")
         }
+        (DiskState::Checked(LabState::Tampered), Lang::En) => format!(
+            "next: put back the files the warning above names (the grader uses the originals), then `cargo xtask check-lab {n}`"
+        ),
+        (DiskState::Checked(LabState::Tampered), Lang::Zh) => format!(
+            "下一步：把上面警告中列出的文件恢复原样（评分时用的是原始文件），再运行 `cargo xtask check-lab {n}`"
+        ),
         (DiskState::Checked(_), Lang::En) => format!(
             "next: work on lab {n} in {dir}, then run `cargo xtask check-lab {n}` (stuck? `cargo xtask hint {n}`)"
         ),

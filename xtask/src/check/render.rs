@@ -77,6 +77,19 @@ fn transcript_tail(actual: &str, style: Style) -> Vec<String> {
 
 /// The report of one lab, as the learner reads it.
 pub fn render_lab(lab: &Lab, outcome: &LabOutcome, style: Style) -> String {
+    render_lab_void(lab, outcome, style, None)
+}
+
+/// [`render_lab`], for a lab whose results do not count (`void`: why,
+/// from [`crate::guard::void_reason`]): its verdict line is never a pass
+/// (`✗`, not `✓`) and says why, after the summary; a lab still at its
+/// stubs keeps its one line.
+pub fn render_lab_void(
+    lab: &Lab,
+    outcome: &LabOutcome,
+    style: Style,
+    void: Option<&str>,
+) -> String {
     let mut out = String::new();
     let lang = style.lang;
     let state = lab_state(outcome);
@@ -115,7 +128,12 @@ pub fn render_lab(lab: &Lab, outcome: &LabOutcome, style: Style) -> String {
                 style.bold(&lab.label_in(lang))
             );
         }
-        LabOutcome::Ran(verdicts) => render_scenarios(&mut out, lab, verdicts, state, style),
+        LabOutcome::Ran(verdicts) => {
+            render_scenarios(&mut out, lab, verdicts, state, void.is_some(), style);
+        }
+    }
+    if let Some(why) = void.filter(|_| state != LabState::NotDone) {
+        let _ = writeln!(out, "  {}", style.red(why));
     }
     if state != LabState::Passed && state != LabState::NotDone {
         let _ = writeln!(
@@ -145,10 +163,11 @@ fn render_scenarios(
     lab: &Lab,
     verdicts: &[Verdict],
     state: LabState,
+    void: bool,
     style: Style,
 ) {
     let lang = style.lang;
-    let mark = if state == LabState::Passed {
+    let mark = if state == LabState::Passed && !void {
         style.green("✓")
     } else {
         style.red("✗")

@@ -272,9 +272,11 @@ pub fn run_lab_reporting(
         Ok(test)
     };
     // The grader runs the scenarios in a process group of their own, so a
-    // deadline kills cargo, the test binary and all; `check-lab` keeps them
-    // in the terminal's group, so Ctrl-C stops them too.
-    let own_group = options.tmp_dir.is_some();
+    // deadline kills cargo, the test binary and all. So does `check-lab` on
+    // Linux, where its Ctrl-C handler stops them ([`crate::interrupt`]):
+    // they end only after it has taken over. Elsewhere `check-lab` keeps
+    // them in the terminal's group, so Ctrl-C stops them too.
+    let own_group = options.tmp_dir.is_some() || cfg!(target_os = "linux");
     // Without stories or properties (one unit entry, `--scenario`), a
     // bare `cargo test --package` would run every test: nothing runs.
     let finished = scenario_targets.is_empty()

@@ -89,7 +89,7 @@ fn run(
     if own_group {
         new_process_group(&mut command);
     }
-    let mut child = command.spawn().context("could not run cargo")?;
+    let mut child = crate::interrupt::spawn(&mut command).context("could not run cargo")?;
     let stderr = read_in_thread(child.stderr.take(), STDERR_LIMIT);
     let stdout = read_in_thread(child.stdout.take(), STDOUT_LIMIT);
     // The harness's waiter thread owns the child; the deadline is a receive

@@ -12,13 +12,20 @@ use std::path::Path;
 use std::process::Command;
 
 /// `cargo xtask reset --help`.
-pub const HELP: &str = "\
+pub const HELP: crate::lang::Text = (
+    "\
 usage: cargo xtask reset N [--yes]
 
 In a student's copy (a starter): puts lab N's src/ back as the starter's first
 git commit has it, after asking (y/N); --yes does not ask.
-把实验 N 的 src/ 恢复为 starter 第一次提交时的样子（会先询问；--yes 不询问）。
-";
+",
+    "\
+用法：cargo xtask reset N [--yes]
+
+在学生的副本（starter）中：把实验 N 的 src/ 恢复为 starter 第一次 git 提交时
+的样子，会先询问（y/N）；--yes 不询问。
+",
+);
 
 /// The template of the student README; `{LABS_ZH}` and `{LABS_EN}` become
 /// the table of labs.
@@ -144,12 +151,16 @@ pub fn reset(
             .args(args)
             .current_dir(root)
             .output()
-            .context("could not run git")?;
+            .context(lang.pick("could not run git", "无法运行 git"))?;
         if !out.status.success() {
+            let (args, why) = (args.join(" "), String::from_utf8_lossy(&out.stderr));
+            let why = why.trim();
             bail!(
-                "`git {}` failed: {}",
-                args.join(" "),
-                String::from_utf8_lossy(&out.stderr).trim()
+                "{}",
+                match lang {
+                    Lang::En => format!("`git {args}` failed: {why}"),
+                    Lang::Zh => format!("`git {args}` 失败了：{why}"),
+                }
             );
         }
         Ok(String::from_utf8_lossy(&out.stdout).trim().to_owned())
@@ -186,7 +197,7 @@ pub fn reset(
         let mut answer = String::new();
         input
             .read_line(&mut answer)
-            .context("could not read the answer")?;
+            .context(lang.pick("could not read the answer", "无法读取回答"))?;
         if !matches!(answer.trim().to_lowercase().as_str(), "y" | "yes") {
             println!("{}", lang.pick("nothing changed", "没有改动任何文件"));
             return Ok(false);

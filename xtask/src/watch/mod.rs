@@ -6,9 +6,10 @@
 //!
 //! One channel carries everything watch reacts to: the operating
 //! system's file events (the `notify` crate: inotify, FSEvents or
-//! ReadDirectoryChangesW, no polling), the lines typed on the terminal
-//! (`h`, `l`, `c`, `q`) and Ctrl-C (the `ctrlc` crate). The terminal is
-//! never put in raw mode, so there is nothing to restore when it ends.
+//! ReadDirectoryChangesW, no polling) and the lines typed on the terminal
+//! (`h`, `l`, `c`, `q`). Ctrl-C is check-lab's ([`crate::interrupt`]): it
+//! stops the programs a check started and ends watch with status 130. The
+//! terminal is never put in raw mode, so there is nothing to restore.
 //!
 //! The checking is `check-lab`'s own ([`crate::check::check`]): watch
 //! adds only the loop and the progress bar.
@@ -24,8 +25,6 @@ use progress::footer;
 pub use progress::progress;
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::time::Duration;
 
@@ -34,7 +33,8 @@ mod progress;
 mod tests;
 
 /// `cargo xtask watch --help`.
-pub const HELP: &str = "\
+pub const HELP: crate::lang::Text = (
+    "\
 usage: cargo xtask watch
 
 Checks the lab you are working on (the first lab not passing yet), then
@@ -44,15 +44,23 @@ points passed across all labs. While it watches, type a letter and Enter:
   h  the lab's hint      l  the list of labs
   c  check again         q  quit (Ctrl-C quits too)
 The same in Chinese with --lang zh (or LANG=zh_CN.UTF-8).
-";
+",
+    "\
+用法：cargo xtask watch
+
+检查你正在做的实验（第一个还没有通过的实验），之后每次你保存它的 src/
+文件夹中的文件，就再检查一次；通过后转到下一个实验。进度条显示所有实验中
+已通过的场景和分数。监视期间，输入一个字母再按回车：
+  h  这个实验的提示      l  实验列表
+  c  重新检查            q  退出（Ctrl-C 也会退出）
+英文版：--lang en（或 LANG=en_US.UTF-8）。
+",
+);
 
 /// A save is often several file events (an editor writes a temporary
 /// file, renames it, sets its time): the check starts once none came for
 /// this long.
 const DEBOUNCE: Duration = Duration::from_millis(200);
-
-/// The exit status after Ctrl-C (128 + SIGINT, as shells report it).
-const INTERRUPTED: i32 = 130;
 
 /// What watch reacts to.
 enum Event {
@@ -62,8 +70,6 @@ enum Event {
     Typed(String),
     /// The file watcher failed.
     WatchFailed(String),
-    /// Ctrl-C.
-    Stop,
 }
 
 /// `cargo xtask watch ARGS`: it takes no arguments but `--help` (handled
@@ -73,11 +79,17 @@ enum Event {
 ///
 /// Any argument; as [`run`].
 pub fn main(root: &Path, info: &Info, args: &[&str], lang: Lang) -> Result<bool> {
-    let mut parser = lexopt::Parser::from_args(args.iter().copied());
-    if let Some(arg) = parser.next()? {
+    if !args.is_empty() {
+        let args = args.join(" ");
         anyhow::bail!(
-            "watch takes no arguments, not {}; see `cargo xtask watch --help`",
-            arg.unexpected()
+            "{}",
+            match lang {
+                Lang::En => format!(
+                    "watch takes no arguments, not `{args}`; see `cargo xtask watch --help`"
+                ),
+                Lang::Zh =>
+                    format!("watch 不接受参数（收到了 `{args}`）；见 `cargo xtask watch --help`"),
+            }
         );
     }
     run(root, info, lang)
@@ -121,23 +133,24 @@ fn touches(paths: &[PathBuf], src: &Path) -> bool {
 pub fn run(root: &Path, info: &Info, lang: Lang) -> Result<bool> {
     let style = Style::detect().in_lang(lang);
     crate::runner::print_own_target_note(root, lang, |note| style.dim(note));
+    crate::interrupt::catch(
+        lang,
+        lang.pick(
+            "watch stopped (Ctrl-C); run `cargo xtask watch` to go on",
+            "watch 已停止（Ctrl-C）；运行 `cargo xtask watch` 继续",
+        )
+        .to_owned(),
+    )?;
     let (events, inbox) = mpsc::channel();
-    let stopping = Arc::new(AtomicBool::new(false));
-    {
-        let events = events.clone();
-        let stopping = Arc::clone(&stopping);
-        ctrlc::set_handler(move || {
-            stopping.store(true, Ordering::SeqCst);
-            let _ = events.send(Event::Stop);
-        })
-        .context("could not catch Ctrl-C")?;
-    }
     // Paths as the file watcher reports them: from the canonical folder
     // (macOS reports /private/var for /var).
-    let labs_dir = root
-        .join("labs")
-        .canonicalize()
-        .with_context(|| format!("could not read {}", root.join("labs").display()))?;
+    let labs_dir = root.join("labs").canonicalize().with_context(|| {
+        let dir = root.join("labs");
+        match lang {
+            Lang::En => format!("could not read {}", dir.display()),
+            Lang::Zh => format!("无法读取 {}", dir.display()),
+        }
+    })?;
     let mut watcher = {
         let events = events.clone();
         notify::recommended_watcher(move |result: notify::Result<notify::Event>| {
@@ -147,11 +160,14 @@ pub fn run(root: &Path, info: &Info, lang: Lang) -> Result<bool> {
                 Err(err) => Event::WatchFailed(err.to_string()),
             });
         })
-        .context("could not start watching files")?
+        .context(lang.pick("could not start watching files", "无法开始监视文件"))?
     };
     watcher
         .watch(&labs_dir, RecursiveMode::Recursive)
-        .with_context(|| format!("could not watch {}", labs_dir.display()))?;
+        .with_context(|| match lang {
+            Lang::En => format!("could not watch {}", labs_dir.display()),
+            Lang::Zh => format!("无法监视 {}", labs_dir.display()),
+        })?;
     spawn_stdin_reader(events);
 
     let mut lab = match current(info, &State::load(root)) {
@@ -162,12 +178,9 @@ pub fn run(root: &Path, info: &Info, lang: Lang) -> Result<bool> {
     loop {
         // Check `lab`; while it passes, go on to the next one.
         loop {
-            check_once(root, info, lab, style, clear, &stopping)?;
+            check_once(root, info, lab, style, clear)?;
             clear = true;
             let states = State::load(root);
-            if stopping.load(Ordering::SeqCst) {
-                leave(lang);
-            }
             if states.get(lab) != Some(LabState::Passed) {
                 break;
             }
@@ -217,7 +230,8 @@ pub fn run(root: &Path, info: &Info, lang: Lang) -> Result<bool> {
                         lang.pick("watching files failed:", "监视文件失败：")
                     );
                 }
-                Ok(Event::Stop) | Err(_) => leave(lang),
+                // Every sender gone: nothing more can come.
+                Err(_) => return Ok(false),
                 Ok(Event::Typed(line)) => match line.trim() {
                     "c" | "" => break,
                     "q" => {
@@ -225,7 +239,8 @@ pub fn run(root: &Path, info: &Info, lang: Lang) -> Result<bool> {
                         return Ok(false);
                     }
                     "h" => println!(
-                        "\nlab {} · {}\n\n{}\n",
+                        "\n{} {} · {}\n\n{}\n",
+                        lang.pick("lab", "实验"),
                         lab.number,
                         lab.title_in(lang),
                         lab.hint_in(lang).trim()
@@ -248,21 +263,17 @@ pub fn run(root: &Path, info: &Info, lang: Lang) -> Result<bool> {
                 },
             }
         }
-        if stopping.load(Ordering::SeqCst) {
-            leave(lang);
-        }
     }
 }
 
 /// Waits until no file event came for [`DEBOUNCE`] (an editor's save is
-/// several events). Ctrl-C ends the wait (the caller then sees the stop
-/// flag); a key typed meanwhile is dropped: the check it would ask for
-/// is about to run.
+/// several events). A key typed meanwhile is dropped: the check it would
+/// ask for is about to run.
 fn settle(inbox: &Receiver<Event>) {
     loop {
         match inbox.recv_timeout(DEBOUNCE) {
             Ok(Event::Changed(_) | Event::WatchFailed(_) | Event::Typed(_)) => {}
-            Ok(Event::Stop) | Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => {
+            Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => {
                 return;
             }
         }
@@ -282,59 +293,14 @@ fn spawn_stdin_reader(events: Sender<Event>) {
     });
 }
 
-/// Runs `check-lab`'s check of `lab`. When Ctrl-C stops it midway, the
-/// last check's results are put back as they were (an interrupted check
-/// says nothing about the code) and the programs the interrupted
-/// scenarios left behind are stopped.
-fn check_once(
-    root: &Path,
-    info: &Info,
-    lab: &Lab,
-    style: Style,
-    clear: bool,
-    stopping: &AtomicBool,
-) -> Result<()> {
+/// Runs `check-lab`'s check of `lab` on a clear screen (after the first).
+fn check_once(root: &Path, info: &Info, lab: &Lab, style: Style, clear: bool) -> Result<()> {
     if clear && std::io::stdout().is_terminal() {
         // Clear the screen and go to its top: each check starts afresh.
         print!("\x1b[2J\x1b[H");
     }
-    let before = State::load(root);
     check::check(root, info, &[lab], style, None)?;
-    if stopping.load(Ordering::SeqCst) {
-        before.save(root);
-        stop_orphans();
-    }
     Ok(())
-}
-
-/// The scenarios run each program under test in a scratch folder of its
-/// own, `socket-labs-PID-N` in the temporary folder, PID being the test
-/// process's. When Ctrl-C killed the test process, the programs it
-/// started (each in a process group of its own, out of the terminal's
-/// reach) may still run: stop those whose test process is gone (Linux;
-/// elsewhere they end at their own deadlines).
-fn stop_orphans() {
-    #[cfg(target_os = "linux")]
-    {
-        let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) else {
-            return;
-        };
-        for entry in entries.flatten() {
-            let name = entry.file_name();
-            let Some(pid) = name
-                .to_str()
-                .and_then(|n| n.strip_prefix("socket-labs-"))
-                .and_then(|rest| rest.split('-').next())
-                .and_then(|pid| pid.parse::<u32>().ok())
-            else {
-                continue;
-            };
-            if !Path::new("/proc").join(pid.to_string()).exists() {
-                crate::runner::kill_processes_in(&[entry.path().as_path()]);
-                let _ = std::fs::remove_dir_all(entry.path());
-            }
-        }
-    }
 }
 
 /// Every lab passes: says so and returns `true`.
@@ -348,17 +314,4 @@ fn all_done(root: &Path, info: &Info, lang: Lang) -> bool {
         )
     );
     true
-}
-
-/// After Ctrl-C: a last line, and the conventional exit status.
-fn leave(lang: Lang) -> ! {
-    println!(
-        "\n{}",
-        lang.pick(
-            "watch stopped (Ctrl-C); run `cargo xtask watch` to go on",
-            "watch 已停止（Ctrl-C）；运行 `cargo xtask watch` 继续"
-        )
-    );
-    let _ = std::io::stdout().flush();
-    std::process::exit(INTERRUPTED)
 }
