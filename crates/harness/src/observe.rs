@@ -174,7 +174,8 @@ pub(crate) type Sleeps = BTreeMap<u32, u64>;
 pub(crate) struct Threads {
     /// Voluntary context switches of every thread.
     pub(crate) sleeps: Sleeps,
-    /// Threads asleep in a read or write of descriptor `fd`.
+    /// Threads asleep (state `S` or `D`) in a read or write of descriptor
+    /// `fd`.
     pub(crate) blocked: Vec<(u32, Blocked)>,
     /// Threads stopped by a signal (state `T`).
     pub(crate) stopped: Vec<u32>,
@@ -209,7 +210,12 @@ pub(crate) fn threads(pid: u32, fd: u64) -> Threads {
         {
             seen.stopped.push(tid);
         }
-        if before != after {
+        // Woken but not yet run (state `R`), a thread still shows its
+        // system call: it counts as blocked only while it sleeps in it.
+        let asleep = state
+            .rsplit_once(')')
+            .is_some_and(|(_, rest)| rest.trim_start().starts_with(['S', 'D']));
+        if before != after || !asleep {
             continue;
         }
         let mut words = call.split_whitespace();

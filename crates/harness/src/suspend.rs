@@ -236,13 +236,18 @@ mod ctrl_z {
         loop {
             let threads = observe::threads(pid, fd);
             let woke = threads.sleeps.get(&writer).is_some_and(|n| *n != slept);
-            if woke && threads.blocked.contains(&(writer, Blocked::Writing)) {
+            let asleep_writing = threads.blocked.contains(&(writer, Blocked::Writing));
+            if woke && asleep_writing {
                 return Again::Blocked(writer);
             }
             if finished(&threads, pid) {
                 return Again::Finished;
             }
-            if !woke {
+            // Read only while the writer still sleeps in its first write:
+            // once the room has woken it (state `R`, waiting for a core on
+            // a busy machine), reading more would let it write the rest
+            // without blocking again.
+            if !woke && asleep_writing {
                 // Not woken yet: read a little more to make room.
                 let _ = peer.stream.set_nonblocking(true);
                 let read = peer.stream.read(&mut buf);
