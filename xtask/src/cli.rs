@@ -9,22 +9,13 @@ use anyhow::Result;
 use std::path::Path;
 use std::process::ExitCode;
 
-pub const USAGE: &str = "\
-usage: cargo xtask COMMAND
-
-commands for students:
-  check-lab N        build lab N and run its scenarios (N: 1, 01, lab01 or its name)
-  check-lab --all    check every lab in order
-  check-lab N --seed S
-                     the property scenarios draw the inputs of seed S again
-                     (check-lab prints the seed it used; without --seed, a fresh one)
-  check-lab N --scenario NAME  run one scenario of lab N
-  watch              check the lab you work on at each save, then the next one
-  list               the labs in order, with what the last check found
-  hint N [--all]     the next hint of lab N, one at a time (--all: those given so far)
-  reset N [--yes]    put lab N's src/ back as the starter has it (asks first)
-  --lang zh|en       the language of messages (default: from LANG / LC_ALL)
-
+/// The usage's lines for the instructor's commands: only in the
+/// instructor's copy (the `instructor` feature); a student's help lists
+/// the commands a student has.
+#[cfg(feature = "instructor")]
+macro_rules! instructor_usage {
+    () => {
+        "\
 commands for instructors:
   starter --out DIR  write the students' copy: every solution region becomes todo!()
   check-solutions    prove each lab's solution passes, its starter and its mutants fail
@@ -40,8 +31,38 @@ commands for instructors:
   grade merge REPORT… --out DIR
                      join the slices' reports into the one a single machine writes
 
-`cargo xtask COMMAND --help` tells more about a command.
-";
+"
+    };
+}
+#[cfg(not(feature = "instructor"))]
+macro_rules! instructor_usage {
+    () => {
+        ""
+    };
+}
+
+pub const USAGE: &str = concat!(
+    "\
+usage: cargo xtask COMMAND
+
+commands for students:
+  check-lab N        build lab N and run its scenarios (N: 1, 01, lab01 or its name)
+  check-lab --all    check every lab in order
+  check-lab N --seed S
+                     the property scenarios draw the inputs of seed S again
+                     (check-lab prints the seed it used; without --seed, a fresh one)
+  check-lab N --scenario NAME  run one scenario of lab N
+  watch              check the lab you work on at each save, then the next one
+  list               the labs in order, with what the last check found
+  hint N [--all]     the next hint of lab N, one at a time (--all: those given so far)
+  reset N [--yes]    put lab N's src/ back as the starter has it (asks first)
+  --lang zh|en       the language of messages (default: from LANG / LC_ALL)
+
+",
+    instructor_usage!(),
+    "`cargo xtask COMMAND --help` tells more about a command.
+"
+);
 
 /// `cargo xtask check-lab --help`.
 const CHECK_LAB_HELP: &str = "\
@@ -76,6 +97,7 @@ from the lab as a whole to each function, ending with documentation links.
 --all shows every hint given so far. Then: `cargo xtask check-lab N`.
 ";
 
+#[cfg(feature = "instructor")]
 const STARTER_HELP: &str = "\
 usage: cargo xtask starter --out DIR
 
@@ -85,6 +107,7 @@ autograding (one step per scenario, worth its points). DIR must be new or
 empty. Next: push DIR as the template repository of the assignment.
 ";
 
+#[cfg(feature = "instructor")]
 const CHECK_SOLUTIONS_HELP: &str = "\
 usage: cargo xtask check-solutions
 
@@ -93,6 +116,7 @@ starter fails them, and that each lab's mutants (labs/NN-NAME/mutants.toml)
 fail. Run it after changing a lab, the harness or xtask.
 ";
 
+#[cfg(feature = "instructor")]
 const MUTANTS_HELP: &str = "\
 usage: cargo xtask mutants [N…] [--mutant NAME…] [--repeat K]
 
@@ -152,11 +176,29 @@ fn run(args: &[String]) -> Result<bool> {
         "list" => LIST_HELP,
         "watch" => crate::watch::HELP,
         "hint" => HINT_HELP,
-        "reset" => crate::starter::student::HELP,
+        "reset" => crate::reset::HELP,
+        #[cfg(feature = "instructor")]
         "starter" => STARTER_HELP,
+        #[cfg(feature = "instructor")]
         "check-solutions" => CHECK_SOLUTIONS_HELP,
+        #[cfg(feature = "instructor")]
         "mutants" => MUTANTS_HELP,
+        #[cfg(feature = "instructor")]
         "grade" => crate::grade::HELP,
+        #[cfg(not(feature = "instructor"))]
+        "starter" | "check-solutions" | "mutants" | "grade" => {
+            return Err(anyhow::anyhow!(
+                "{}",
+                match lang {
+                    Lang::En => format!(
+                        "`cargo xtask {command}` is an instructor's command: a student's copy does not have it (`cargo xtask help` lists yours)"
+                    ),
+                    Lang::Zh => format!(
+                        "`cargo xtask {command}` 是教师用的命令，学生的副本中没有（`cargo xtask help` 列出你能用的命令）"
+                    ),
+                }
+            ));
+        }
         _ => return Err(unknown()),
     };
     if wants_help(rest) {
@@ -190,9 +232,9 @@ fn run(args: &[String]) -> Result<bool> {
                 return Err(unknown());
             };
             let lab = info.find(which)?;
-            crate::starter::student::reset(&root, lab, yes, lang, &mut std::io::stdin().lock())
-                .map(|_| true)
+            crate::reset::reset(&root, lab, yes, lang, &mut std::io::stdin().lock()).map(|_| true)
         }
+        #[cfg(feature = "instructor")]
         "starter" => {
             let mut parser = lexopt::Parser::from_args(rest.iter().copied());
             let mut out = None;
@@ -214,9 +256,13 @@ fn run(args: &[String]) -> Result<bool> {
             crate::starter::run(&root, &info, &out)?;
             Ok(true)
         }
+        #[cfg(feature = "instructor")]
         "check-solutions" if rest.is_empty() => crate::solutions::check_solutions(&root, &info),
+        #[cfg(feature = "instructor")]
         "mutants" => crate::mutants::run(&root, &info, rest),
+        #[cfg(feature = "instructor")]
         "grade" if rest.first() == Some(&"merge") => crate::grade::shard::run(&rest[1..]),
+        #[cfg(feature = "instructor")]
         "grade" => {
             let options = crate::grade::parse_args(rest)?;
             crate::grade::grade(&root, &info, &options)?;
@@ -227,6 +273,7 @@ fn run(args: &[String]) -> Result<bool> {
 }
 
 /// A usage error of COMMAND, pointing at its help.
+#[cfg(feature = "instructor")]
 fn usage(command: &'static str) -> impl Fn(lexopt::Error) -> anyhow::Error {
     move |e| anyhow::anyhow!("{e}; see `cargo xtask {command} --help`")
 }
@@ -360,7 +407,19 @@ fn check_scenario(
 
 #[cfg(test)]
 mod tests {
-    use super::{CheckLabArgs, check_lab_args};
+    use super::{CheckLabArgs, USAGE, check_lab_args};
+
+    #[test]
+    fn the_usage_lists_the_instructors_commands_only_in_the_instructors_copy() {
+        assert!(USAGE.contains("\n  check-lab N "), "{USAGE}");
+        for command in ["\n  starter ", "\n  check-solutions ", "\n  grade "] {
+            assert_eq!(
+                USAGE.contains(command),
+                cfg!(feature = "instructor"),
+                "{command:?} in {USAGE}"
+            );
+        }
+    }
 
     fn args(which: &str, seed: Option<u64>, scenario: Option<&str>) -> CheckLabArgs {
         CheckLabArgs {
