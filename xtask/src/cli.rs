@@ -9,37 +9,24 @@ use anyhow::Result;
 use std::path::Path;
 use std::process::ExitCode;
 
-/// The usage's lines for the instructor's commands: only in the
-/// instructor's copy (the `instructor` feature); a student's help lists
-/// the commands a student has.
+/// The instructor's commands: `cli/instructor.rs`, with the `instructor`
+/// feature (the starter turns it off).
 #[cfg(feature = "instructor")]
-macro_rules! instructor_usage {
-    () => {
-        "\
-commands for instructors:
-  starter --out DIR  write the students' copy: every solution region becomes todo!()
-  check-solutions    prove each lab's solution passes, its starter and its mutants fail
-  mutants [N…] [--mutant NAME…] [--repeat K]
-                     run the mutants of labs N (default: all), or those named, K times each
-  grade SUBMISSIONS --out REPORT [--labs 1,2] [--format FORMAT] [--roster FILE]
-        [--lab-timeout SECS] [--seed S] [--shard K/N] [--unsafe-no-sandbox]
-                     grade every submission (folder, .zip or .tar.gz) of SUBMISSIONS;
-                     writes REPORT/grades.csv, grades.json and feedback/STUDENT.md;
-                     one seed (S, or a fresh one, in grades.json) for the whole class
-                     (FORMAT: exercism, gradescope, canvas or moodle); each submission
-                     runs in a bubblewrap sandbox; --shard K/N grades the K-th of N slices
-  grade merge REPORT… --out DIR
-                     join the slices' reports into the one a single machine writes
+#[macro_use]
+mod instructor;
 
-"
-    };
-}
+/// What the instructor's commands add to the usage: nothing in a
+/// student's copy.
 #[cfg(not(feature = "instructor"))]
 macro_rules! instructor_usage {
     () => {
         ""
     };
 }
+
+/// The instructor's commands, answered in a student's copy with one line
+/// saying so.
+const INSTRUCTOR_COMMANDS: &[&str] = &["starter", "check-solutions", "mutants", "grade"];
 
 pub const USAGE: &str = concat!(
     "\
@@ -97,34 +84,6 @@ from the lab as a whole to each function, ending with documentation links.
 --all shows every hint given so far. Then: `cargo xtask check-lab N`.
 ";
 
-#[cfg(feature = "instructor")]
-const STARTER_HELP: &str = "\
-usage: cargo xtask starter --out DIR
-
-Writes the students' copy of this workspace into DIR: every solution region
-becomes todo!(), and .github/workflows/classroom.yml holds GitHub Classroom's
-autograding (one step per scenario, worth its points). DIR must be new or
-empty. Next: push DIR as the template repository of the assignment.
-";
-
-#[cfg(feature = "instructor")]
-const CHECK_SOLUTIONS_HELP: &str = "\
-usage: cargo xtask check-solutions
-
-Proves that each lab's solution passes its scenarios, that the generated
-starter fails them, and that each lab's mutants (labs/NN-NAME/mutants.toml)
-fail. Run it after changing a lab, the harness or xtask.
-";
-
-#[cfg(feature = "instructor")]
-const MUTANTS_HELP: &str = "\
-usage: cargo xtask mutants [N…] [--mutant NAME…] [--repeat K]
-
-Runs the mutants of labs N (every lab's by default), or only those named,
-K times each (default 1): each typical mistake of labs/NN-NAME/mutants.toml
-must fail a scenario.
-";
-
 /// Runs the command line; exit status 0 on success, 1 when a check fails,
 /// 2 for a usage error.
 pub fn main() -> ExitCode {
@@ -178,15 +137,11 @@ fn run(args: &[String]) -> Result<bool> {
         "hint" => HINT_HELP,
         "reset" => crate::reset::HELP,
         #[cfg(feature = "instructor")]
-        "starter" => STARTER_HELP,
-        #[cfg(feature = "instructor")]
-        "check-solutions" => CHECK_SOLUTIONS_HELP,
-        #[cfg(feature = "instructor")]
-        "mutants" => MUTANTS_HELP,
-        #[cfg(feature = "instructor")]
-        "grade" => crate::grade::HELP,
+        _ if INSTRUCTOR_COMMANDS.contains(&command) => {
+            return instructor::run(&root, command, rest)?.ok_or_else(unknown);
+        }
         #[cfg(not(feature = "instructor"))]
-        "starter" | "check-solutions" | "mutants" | "grade" => {
+        _ if INSTRUCTOR_COMMANDS.contains(&command) => {
             return Err(anyhow::anyhow!(
                 "{}",
                 match lang {
@@ -234,48 +189,8 @@ fn run(args: &[String]) -> Result<bool> {
             let lab = info.find(which)?;
             crate::reset::reset(&root, lab, yes, lang, &mut std::io::stdin().lock()).map(|_| true)
         }
-        #[cfg(feature = "instructor")]
-        "starter" => {
-            let mut parser = lexopt::Parser::from_args(rest.iter().copied());
-            let mut out = None;
-            while let Some(arg) = parser.next().map_err(usage("starter"))? {
-                match arg {
-                    lexopt::Arg::Long("out") => {
-                        out = Some(std::path::PathBuf::from(
-                            parser.value().map_err(usage("starter"))?,
-                        ));
-                    }
-                    other => return Err(usage("starter")(other.unexpected())),
-                }
-            }
-            let out = out.ok_or_else(|| {
-                anyhow::anyhow!(
-                    "starter needs --out DIR, the folder for the students' copy; see `cargo xtask starter --help`"
-                )
-            })?;
-            crate::starter::run(&root, &info, &out)?;
-            Ok(true)
-        }
-        #[cfg(feature = "instructor")]
-        "check-solutions" if rest.is_empty() => crate::solutions::check_solutions(&root, &info),
-        #[cfg(feature = "instructor")]
-        "mutants" => crate::mutants::run(&root, &info, rest),
-        #[cfg(feature = "instructor")]
-        "grade" if rest.first() == Some(&"merge") => crate::grade::shard::run(&rest[1..]),
-        #[cfg(feature = "instructor")]
-        "grade" => {
-            let options = crate::grade::parse_args(rest)?;
-            crate::grade::grade(&root, &info, &options)?;
-            Ok(true)
-        }
         _ => Err(unknown()),
     }
-}
-
-/// A usage error of COMMAND, pointing at its help.
-#[cfg(feature = "instructor")]
-fn usage(command: &'static str) -> impl Fn(lexopt::Error) -> anyhow::Error {
-    move |e| anyhow::anyhow!("{e}; see `cargo xtask {command} --help`")
 }
 
 /// What `check-lab` was asked: the lab (or `--all`), an optional seed and
