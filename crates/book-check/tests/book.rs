@@ -164,10 +164,16 @@ fn every_include_names_a_file_and_anchor_that_exist() {
                     ));
                     continue;
                 }
+                // `// ANCHOR: x` in code; `<!-- ANCHOR: x -->` in Markdown
+                // (a README's table), hidden where the file is shown.
                 let has = |marker: &str| {
                     text.lines().any(|line| {
-                        line.trim_start()
-                            .strip_prefix("// ")
+                        let line = line.trim();
+                        line.strip_prefix("// ")
+                            .or_else(|| {
+                                line.strip_prefix("<!-- ")
+                                    .and_then(|l| l.strip_suffix(" -->"))
+                            })
                             .and_then(|l| l.strip_prefix(marker))
                             .is_some_and(|name| name.trim() == anchor)
                     })

@@ -20,7 +20,7 @@
 //!
 //! Each 1-byte message is sent only once the server has printed the one
 //! before, so each is one `read` and one reply, whatever the machine's
-//! load. Every [`LOOK_EVERY`] messages the harness reads Linux's
+//! load. Now and then ([`replies_to_wait`]) the harness reads Linux's
 //! `/proc/net/tcp` ([`crate::observe`]): the server's `tx_queue` plus the
 //! client's `rx_queue` is what the kernel holds; once that is [`WAITING`]
 //! bytes less than the replies owed, the server's writes have stopped
@@ -51,8 +51,18 @@ pub(crate) const FALLBACK_NOTE: &str = "On this system the harness cannot read t
 /// that the server's first write once the client reads is partial too.
 pub const WAITING: u64 = 6 * 1024;
 
-/// How often (in messages) the kernel's queues are looked at.
-const LOOK_EVERY: usize = 50;
+/// How many more replies (of `reply_len` bytes) must be owed before the
+/// kernel can hold `missing` bytes less than the replies owed: what it
+/// holds never shrinks while the client reads nothing (the server's send
+/// queue only moves to the client's receive queue), and each reply adds
+/// `reply_len` bytes to what is owed. The queues are looked at only then:
+/// each look reads all of `/proc/net/tcp`, which walks the kernel's whole
+/// table of connections (a look every 50 replies took most of the story's
+/// half a second).
+fn replies_to_wait(missing: u64, reply_len: usize) -> usize {
+    let len = reply_len.max(1) as u64;
+    usize::try_from(missing.div_ceil(len)).map_or(usize::MAX, |n| n.max(1))
+}
 
 impl Scenario {
     /// A scripted client that will not read for a while: before it
@@ -97,9 +107,10 @@ impl TcpPeer {
     /// bytes less than the replies owed: the server's writes have stopped
     /// short, and it holds the rest itself (or lost it). The server's send
     /// buffer grows as the connection goes on, so the count is found by
-    /// looking at `/proc/net/tcp` ([`crate::observe`]) every
-    /// [`LOOK_EVERY`] messages; at most `max` messages. Records one
-    /// transcript line and returns how many were sent.
+    /// looking at `/proc/net/tcp` ([`crate::observe`]) only when the
+    /// answer can have changed ([`replies_to_wait`]); at most `max`
+    /// messages. Records one transcript line and returns how many were
+    /// sent.
     ///
     /// Without `/proc`, sends `max` messages and the verdict says that
     /// nothing was checked.
@@ -120,6 +131,9 @@ impl TcpPeer {
             ),
         );
         let expected = labkit::show(message).into_bytes();
+        // Nothing can be missing from the kernel before WAITING bytes of
+        // replies are owed.
+        let mut next_look = replies_to_wait(WAITING, reply_len);
         let mut sent = 0;
         let mut stopped_short = false;
         while sent < max {
@@ -140,13 +154,17 @@ impl TcpPeer {
                 ));
                 return Err(Stop);
             }
-            if sent % LOOK_EVERY == 0 {
-                if let Some(held) = held_by_kernel(&self.stream) {
-                    if held + WAITING <= (sent * reply_len) as u64 {
-                        stopped_short = true;
-                        break;
-                    }
+            if sent == next_look {
+                let Some(held) = held_by_kernel(&self.stream) else {
+                    next_look = max;
+                    continue;
+                };
+                let owed = (sent * reply_len) as u64;
+                if held + WAITING <= owed {
+                    stopped_short = true;
+                    break;
                 }
+                next_look = sent + replies_to_wait(held + WAITING - owed, reply_len);
             }
         }
         let other = server.name();

@@ -1,145 +1,72 @@
 //! `lab02-client` talks to a Python `socketserver.ThreadingTCPServer`
 //! version of the echo server (`labs/06-threads/tools/threading_server.py`,
 //! shown in the book beside lab 6): two clients connected at once, both
-//! answered. Not a graded scenario: it needs `python3` and says so when
+//! answered; then the end of input stops the Python server, which joins
+//! its threads. Not a graded scenario: it needs `python3` and says so when
 //! there is none.
 
-use std::io::{BufRead, BufReader, Write};
-use std::path::Path;
-use std::process::{Child, ChildStdin, Command, Stdio};
-use std::sync::mpsc::{self, Receiver};
-use std::time::Duration;
+// lab 6's helpers for the tutorial's Python programs, one copy for labs
+// 2, 6 and 7 (this lab uses all but the tutorial client's script).
+#[path = "../../06-threads/tests/python/mod.rs"]
+#[allow(dead_code)]
+mod python;
+
+use python::{Line, Python, expect};
 
 const CLIENT: &str = env!("CARGO_BIN_EXE_lab02-client");
-/// The deadline of every wait: a line, an exit.
-const DEADLINE: Duration = Duration::from_secs(5);
-
-/// A program started with its stdin and stdout piped; stdout is read line
-/// by line on a thread, so every wait has a deadline.
-struct Running {
-    child: Child,
-    stdin: Option<ChildStdin>,
-    lines: Receiver<String>,
-}
-
-impl Running {
-    fn start(command: &mut Command) -> Running {
-        let mut child = command
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("start the program");
-        let stdout = child.stdout.take().expect("stdout is piped");
-        let (tx, lines) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines() {
-                let Ok(line) = line else { break };
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
-        let stdin = child.stdin.take();
-        Running {
-            child,
-            stdin,
-            lines,
-        }
-    }
-
-    fn type_line(&mut self, line: &str) {
-        let stdin = self.stdin.as_mut().expect("stdin is open");
-        writeln!(stdin, "{line}").expect("write to stdin");
-    }
-
-    fn next_line(&self) -> String {
-        self.lines
-            .recv_timeout(DEADLINE)
-            .expect("a line within the deadline")
-    }
-
-    /// Closes stdin and returns the rest of stdout once the program exited.
-    fn finish(mut self) -> Vec<String> {
-        self.stdin = None;
-        let mut rest = Vec::new();
-        while let Ok(line) = self.lines.recv_timeout(DEADLINE) {
-            rest.push(line);
-        }
-        let status = self.child.wait().expect("wait for the program");
-        assert!(status.success(), "exited with {status}");
-        rest
-    }
-}
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 #[test]
 fn lab02_client_talks_to_pythons_threading_server() {
-    let found = Command::new("python3")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !found {
-        eprintln!("python3 not found: the Python ThreadingTCPServer was not run");
-        return;
-    }
-    let script =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../06-threads/tools/threading_server.py");
-    let server = Running::start(Command::new("python3").arg("-u").arg(&script).arg("0"));
-    let listening = server.next_line();
-    let addr = listening
-        .strip_prefix("listening on ")
-        .expect("listening on IP:PORT")
-        .to_owned();
+    python::run(|s| {
+        let script = python::tool("threading_server.py");
+        let Some(mut server) = python::start_python(s, &script, &["0"]) else {
+            return Ok(Python::Missing);
+        };
+        let listening = expect(s, &mut server, Line::StartsWith("listening on "))?;
+        let addr = listening["listening on ".len()..].to_owned();
+        let accepted = Line::StartsWith("accepted a client from ");
+        let reply = Line::Is("服务器发送回来的内容:已收到");
+        let closed = Line::EndsWith("closed the connection (recv returned 0 bytes)");
 
-    let mut first = Running::start(Command::new(CLIENT).arg(&addr));
-    assert!(server.next_line().starts_with("accepted a client from "));
-    first.type_line("hello from the first");
-    assert_eq!(server.next_line(), "hello from the first");
-    assert_eq!(first.next_line(), "服务器发送回来的内容:已收到");
+        let mut first = s.start_with_stdin(CLIENT, &[&addr])?;
+        expect(s, &mut server, accepted)?;
+        first.type_line("hello from the first")?;
+        expect(s, &mut server, Line::Is("hello from the first"))?;
+        expect(s, &mut first, reply)?;
 
-    // The first client is still connected: the second is served anyway,
-    // by a thread of its own.
-    let mut second = Running::start(Command::new(CLIENT).arg(&addr));
-    assert!(server.next_line().starts_with("accepted a client from "));
-    second.type_line("你好 from the second");
-    assert_eq!(server.next_line(), "你好 from the second");
-    assert_eq!(second.next_line(), "服务器发送回来的内容:已收到");
-    second.type_line("");
-    assert_eq!(
-        second.finish(),
-        ["empty line: closing the connection (你自己终止了程序)"]
-    );
-    assert!(
-        server
-            .next_line()
-            .ends_with("closed the connection (recv returned 0 bytes)")
-    );
+        // The first client is still connected: the second is served anyway,
+        // by a thread of its own.
+        let mut second = s.start_with_stdin(CLIENT, &[&addr])?;
+        expect(s, &mut server, accepted)?;
+        second.type_line("你好 from the second")?;
+        expect(s, &mut server, Line::Is("你好 from the second"))?;
+        expect(s, &mut second, reply)?;
+        second.type_line("")?;
+        let typed_empty = "empty line: closing the connection (你自己终止了程序)";
+        expect(s, &mut second, Line::Is(typed_empty))?;
+        second.expect_exit()?;
+        expect(s, &mut server, closed)?;
 
-    first.type_line("the first, still served");
-    assert_eq!(server.next_line(), "the first, still served");
-    assert_eq!(
-        first.finish(),
-        [
-            "服务器发送回来的内容:已收到",
-            "end of input: closing the connection (你自己终止了程序)"
-        ]
-    );
-    assert!(
-        server
-            .next_line()
-            .ends_with("closed the connection (recv returned 0 bytes)")
-    );
-    assert_eq!(
-        server.finish(),
-        [
-            "end of input: no new clients; waiting for the connected ones to leave",
-            "every client has left: the server stops"
-        ]
-    );
+        first.type_line("the first, still served")?;
+        expect(s, &mut server, Line::Is("the first, still served"))?;
+        expect(s, &mut first, reply)?;
+        first.close_stdin();
+        let ended = "end of input: closing the connection (你自己终止了程序)";
+        expect(s, &mut first, Line::Is(ended))?;
+        first.expect_exit()?;
+        expect(s, &mut server, closed)?;
+
+        // The Python server stops at the end of its input, joining the
+        // threads of its clients (none is left).
+        server.close_stdin();
+        let stopping = "end of input: no new clients; waiting for the connected ones to leave";
+        expect(s, &mut server, Line::Is(stopping))?;
+        expect(
+            s,
+            &mut server,
+            Line::Is("every client has left: the server stops"),
+        )?;
+        server.expect_exit()?;
+        Ok(Python::Ran)
+    });
 }
