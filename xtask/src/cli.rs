@@ -3,6 +3,10 @@
 
 mod args;
 mod help;
+/// The instructor's commands, with the `instructor` feature (the starter's
+/// `xtask/Cargo.toml` turns it off).
+#[cfg(feature = "instructor")]
+mod instructor;
 
 use crate::check::{self, Style};
 use crate::labs::{Info, Lab, workspace_root};
@@ -12,11 +16,13 @@ use crate::runner::{RunOptions, run_lab_with};
 use anyhow::Result;
 use args::{check_lab_args, needs_a_lab};
 pub use help::USAGE;
-use help::{
-    CHECK_LAB_HELP, CHECK_SOLUTIONS_HELP, HINT_HELP, LIST_HELP, MUTANTS_HELP, STARTER_HELP,
-};
+use help::{CHECK_LAB_HELP, HINT_HELP, LIST_HELP};
 use std::path::Path;
 use std::process::ExitCode;
+
+/// The instructor's commands: a student's copy answers them with one line
+/// saying so.
+const INSTRUCTOR_COMMANDS: &[&str] = &["starter", "check-solutions", "mutants", "grade"];
 
 /// Runs the command line; exit status 0 on success, 1 when a check fails,
 /// 2 for a usage error.
@@ -136,12 +142,23 @@ fn run(args: &[&str], lang: Lang) -> Result<bool> {
         "list" => LIST_HELP,
         "watch" => crate::watch::HELP,
         "hint" => HINT_HELP,
-        "reset" => crate::starter::student::HELP,
-        "starter" => STARTER_HELP,
-        "check-solutions" => CHECK_SOLUTIONS_HELP,
-        "mutants" => MUTANTS_HELP,
-        // The grader's options, for instructors: English only.
-        "grade" => (crate::grade::HELP, crate::grade::HELP),
+        "reset" => crate::reset::HELP,
+        #[cfg(feature = "instructor")]
+        _ if INSTRUCTOR_COMMANDS.contains(&command) => instructor::help(command),
+        #[cfg(not(feature = "instructor"))]
+        _ if INSTRUCTOR_COMMANDS.contains(&command) => {
+            return Err(anyhow::anyhow!(
+                "{}",
+                match lang {
+                    Lang::En => format!(
+                        "`cargo xtask {command}` is an instructor's command: a student's copy does not have it (`cargo xtask help` lists yours)"
+                    ),
+                    Lang::Zh => format!(
+                        "`cargo xtask {command}` 是教师用的命令，学生的副本中没有（`cargo xtask help` 列出你能用的命令）"
+                    ),
+                }
+            ));
+        }
         _ => return Err(unknown()),
     };
     if wants_help(rest) {
@@ -173,57 +190,13 @@ fn run(args: &[&str], lang: Lang) -> Result<bool> {
                 return Err(unknown());
             };
             let lab = find_lab(&info, which, lang)?;
-            crate::starter::student::reset(&root, lab, yes, lang, &mut std::io::stdin().lock())
-                .map(|_| true)
+            crate::reset::reset(&root, lab, yes, lang, &mut std::io::stdin().lock()).map(|_| true)
         }
-        "starter" => {
-            let mut parser = lexopt::Parser::from_args(rest.iter().copied());
-            let mut out = None;
-            while let Some(arg) = parser.next().map_err(usage_error_of("starter", lang))? {
-                match arg {
-                    lexopt::Arg::Long("out") => {
-                        out = Some(std::path::PathBuf::from(
-                            parser.value().map_err(usage_error_of("starter", lang))?,
-                        ));
-                    }
-                    other => return Err(usage_error_of("starter", lang)(other.unexpected())),
-                }
-            }
-            let out = out.ok_or_else(|| {
-                anyhow::anyhow!(
-                    "{}",
-                    lang.pick(
-                        "starter needs --out DIR, the folder for the students' copy; see `cargo xtask starter --help`",
-                        "starter 需要 --out 目录，即学生副本所在的文件夹；见 `cargo xtask starter --help`"
-                    )
-                )
-            })?;
-            crate::starter::run(&root, &info, &out)?;
-            Ok(true)
-        }
-        "check-solutions" if rest.is_empty() => crate::solutions::check_solutions(&root, &info),
-        "mutants" => crate::mutants::run(&root, &info, rest),
-        "grade" if rest.first() == Some(&"merge") => crate::grade::shard::run(&rest[1..]),
-        "grade" => {
-            let options = crate::grade::parse_args(rest)?;
-            crate::grade::grade(&root, &info, &options)?;
-            Ok(true)
+        #[cfg(feature = "instructor")]
+        _ if INSTRUCTOR_COMMANDS.contains(&command) => {
+            instructor::run(&root, &info, (command, rest), lang, unknown)
         }
         _ => Err(unknown()),
-    }
-}
-
-/// A usage error of COMMAND, pointing at its help (the argument parser's
-/// own words, `{e}`, name the argument).
-fn usage_error_of(command: &'static str, lang: Lang) -> impl Fn(lexopt::Error) -> anyhow::Error {
-    move |e| {
-        anyhow::anyhow!(
-            "{}",
-            match lang {
-                Lang::En => format!("{e}; see `cargo xtask {command} --help`"),
-                Lang::Zh => format!("{e}；见 `cargo xtask {command} --help`"),
-            }
-        )
     }
 }
 

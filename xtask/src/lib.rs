@@ -4,6 +4,8 @@
 //!
 //! # Layout
 //!
+//! What a student runs (`check-lab`, `list`, `hint`, `watch`, `reset`):
+//!
 //! - [`labs`]: reads `labs/info.toml`, the one list of labs.
 //! - [`lang`]: Chinese or English, for what a student reads.
 //! - [`guard`]: check-lab's warning when a file the grader replaces was
@@ -15,7 +17,15 @@
 //! - [`state`]: the last check's results, for `list` and `watch`.
 //! - [`watch`]: `watch`: checks the lab worked on at each save.
 //! - [`interrupt`]: Ctrl-C during check-lab or watch: no lab program left.
+//! - [`hint`]: `hint`: the next hint of a lab.
+//! - [`reset`]: `reset`: a lab's stubs back, in a student's copy.
 //! - [`cli`]: the commands and their usage.
+//!
+//! The instructor's, behind the `instructor` feature (on by default; the
+//! starter's `xtask/Cargo.toml` turns it off, so a student's xtask neither
+//! has these commands nor compiles the crates only they use: zip, tar,
+//! flate2, fs4, syn):
+//!
 //! - [`starter`]: `starter`: the students' copy, solutions stubbed.
 //! - [`files`]: walks a workspace and syncs a working copy (starter, grade).
 //! - [`solutions`]: `check-solutions`: every solution passes, every stub fails.
@@ -24,7 +34,9 @@
 
 pub mod check;
 pub mod cli;
+#[cfg(feature = "instructor")]
 pub mod files;
+#[cfg(feature = "instructor")]
 pub mod grade;
 pub mod guard;
 pub mod hint;
@@ -32,9 +44,13 @@ pub mod interrupt;
 pub mod labs;
 pub mod lang;
 pub mod model;
+#[cfg(feature = "instructor")]
 pub mod mutants;
+pub mod reset;
 pub mod runner;
+#[cfg(feature = "instructor")]
 pub mod solutions;
+#[cfg(feature = "instructor")]
 pub mod starter;
 pub mod state;
 pub mod watch;

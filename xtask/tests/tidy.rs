@@ -388,7 +388,8 @@ fn xtask_imports() -> std::collections::BTreeMap<String, BTreeSet<String>> {
 /// The layering of ARCHITECTURE.md: `model` ← `runner` ← {`check`,
 /// `grade`}. The model imports nothing that shows or runs a result, the
 /// runner nothing that shows one, the grader not the learner's printer,
-/// and no two modules import each other, directly or around a circle.
+/// no student's module an instructor's, and no two modules import each
+/// other, directly or around a circle.
 #[test]
 fn xtask_modules_keep_their_layers() {
     let imports = xtask_imports();
@@ -416,6 +417,20 @@ fn xtask_modules_keep_their_layers() {
             if banned.contains(&name.as_str()) {
                 problems.push(format!("xtask/src/{module} must not use crate::{name}"));
             }
+        }
+    }
+    // A student's xtask is built without the `instructor` feature: what a
+    // student runs uses none of the instructor's modules (only `cli`
+    // does, behind the feature).
+    let instructors = ["files", "grade", "mutants", "solutions", "starter"];
+    for (module, names) in &imports {
+        if module == "cli" || instructors.contains(&module.as_str()) {
+            continue;
+        }
+        for name in names.iter().filter(|n| instructors.contains(&n.as_str())) {
+            problems.push(format!(
+                "xtask/src/{module} must not use crate::{name}: it is behind the `instructor` feature"
+            ));
         }
     }
     // A circle: a module that reaches itself through the imports.

@@ -3,24 +3,12 @@
 
 use crate::lang::Text;
 
-/// `cargo xtask` alone, and after a usage error.
-pub const USAGE: Text = (
-    "\
-usage: cargo xtask COMMAND
-
-commands for students:
-  check-lab N        build lab N and run its scenarios (N: 1, 01, lab01 or its name)
-  check-lab --all    check every lab in order
-  check-lab N --seed S
-                     the property scenarios draw the inputs of seed S again
-                     (check-lab prints the seed it used; without --seed, a fresh one)
-  check-lab N --scenario NAME  run one scenario of lab N
-  watch              check the lab you work on at each save, then the next one
-  list               the labs in order, with what the last check found
-  hint N [--all]     the next hint of lab N, one at a time (--all: those given so far)
-  reset N [--yes]    put lab N's src/ back as the starter has it (asks first)
-  --lang zh|en       the language of messages (default: from LANG / LC_ALL)
-
+/// The instructor's lines of [`USAGE`]: none in a student's copy (the
+/// `instructor` feature is off there).
+#[cfg(feature = "instructor")]
+macro_rules! instructor_usage {
+    (en) => {
+        "\
 commands for instructors:
   starter --out DIR  write the students' copy: every solution region becomes todo!()
   check-solutions    prove each lab's solution passes, its starter and its mutants fail
@@ -36,24 +24,10 @@ commands for instructors:
   grade merge REPORT… --out DIR
                      join the slices' reports into the one a single machine writes
 
-`cargo xtask COMMAND --help` tells more about a command.
-",
-    "\
-用法：cargo xtask 命令
-
-学生用的命令：
-  check-lab N        构建实验 N 并运行它的场景（N：1、01、lab01 或实验名）
-  check-lab --all    按顺序检查所有实验
-  check-lab N --seed S
-                     性质场景再次用种子 S 抽取同样的输入
-                     （check-lab 会打印它用的种子；不加 --seed 则用新的种子）
-  check-lab N --scenario 场景名  只运行实验 N 的一个场景
-  watch              每次保存时检查你正在做的实验，通过后转到下一个
-  list               按顺序列出实验，以及上一次检查的结果
-  hint N [--all]     实验 N 的下一条提示，一次一条（--all：已给出的全部提示）
-  reset N [--yes]    把实验 N 的 src/ 恢复成起始代码（starter）中的样子（会先询问）
-  --lang zh|en       消息的语言（默认取自 LANG / LC_ALL）
-
+"
+    };
+    (zh) => {
+        "\
 教师用的命令：
   starter --out 目录 写出学生的副本：每个解答区域都换成 todo!()
   check-solutions    证明每个实验的解答能通过，起始代码和变异体都不能通过
@@ -69,8 +43,62 @@ commands for instructors:
   grade merge 报告目录… --out 目录
                      把各份的报告合并成一台机器评分时写出的那一份
 
-`cargo xtask 命令 --help` 会详细说明一个命令。
+"
+    };
+}
+#[cfg(not(feature = "instructor"))]
+macro_rules! instructor_usage {
+    ($lang:ident) => {
+        ""
+    };
+}
+
+/// `cargo xtask` alone, and after a usage error.
+pub const USAGE: Text = (
+    concat!(
+        "\
+usage: cargo xtask COMMAND
+
+commands for students:
+  check-lab N        build lab N and run its scenarios (N: 1, 01, lab01 or its name)
+  check-lab --all    check every lab in order
+  check-lab N --seed S
+                     the property scenarios draw the inputs of seed S again
+                     (check-lab prints the seed it used; without --seed, a fresh one)
+  check-lab N --scenario NAME  run one scenario of lab N
+  watch              check the lab you work on at each save, then the next one
+  list               the labs in order, with what the last check found
+  hint N [--all]     the next hint of lab N, one at a time (--all: those given so far)
+  reset N [--yes]    put lab N's src/ back as the starter has it (asks first)
+  --lang zh|en       the language of messages (default: from LANG / LC_ALL)
+
 ",
+        instructor_usage!(en),
+        "`cargo xtask COMMAND --help` tells more about a command.
+"
+    ),
+    concat!(
+        "\
+用法：cargo xtask 命令
+
+学生用的命令：
+  check-lab N        构建实验 N 并运行它的场景（N：1、01、lab01 或实验名）
+  check-lab --all    按顺序检查所有实验
+  check-lab N --seed S
+                     性质场景再次用种子 S 抽取同样的输入
+                     （check-lab 会打印它用的种子；不加 --seed 则用新的种子）
+  check-lab N --scenario 场景名  只运行实验 N 的一个场景
+  watch              每次保存时检查你正在做的实验，通过后转到下一个
+  list               按顺序列出实验，以及上一次检查的结果
+  hint N [--all]     实验 N 的下一条提示，一次一条（--all：已给出的全部提示）
+  reset N [--yes]    把实验 N 的 src/ 恢复成起始代码（starter）中的样子（会先询问）
+  --lang zh|en       消息的语言（默认取自 LANG / LC_ALL）
+
+",
+        instructor_usage!(zh),
+        "`cargo xtask 命令 --help` 会详细说明一个命令。
+"
+    ),
 );
 
 /// `cargo xtask check-lab --help`.
@@ -141,6 +169,7 @@ from the lab as a whole to each function, ending with documentation links.
 ",
 );
 
+#[cfg(feature = "instructor")]
 pub(super) const STARTER_HELP: Text = (
     "\
 usage: cargo xtask starter --out DIR
@@ -160,6 +189,7 @@ empty. Next: push DIR as the template repository of the assignment.
 ",
 );
 
+#[cfg(feature = "instructor")]
 pub(super) const CHECK_SOLUTIONS_HELP: Text = (
     "\
 usage: cargo xtask check-solutions
@@ -176,6 +206,7 @@ fail. Run it after changing a lab, the harness or xtask.
 ",
 );
 
+#[cfg(feature = "instructor")]
 pub(super) const MUTANTS_HELP: Text = (
     "\
 usage: cargo xtask mutants [N…] [--mutant NAME…] [--repeat K]
@@ -191,3 +222,22 @@ must fail a scenario.
 （默认 1 次）：labs/NN-NAME/mutants.toml 中的每个典型错误都必须让某个场景失败。
 ",
 );
+
+#[cfg(test)]
+mod tests {
+    use super::USAGE;
+
+    #[test]
+    fn the_usage_lists_the_instructors_commands_only_in_the_instructors_copy() {
+        for usage in [USAGE.0, USAGE.1] {
+            assert!(usage.contains("\n  check-lab N "), "{usage}");
+            for command in ["\n  starter ", "\n  check-solutions ", "\n  grade "] {
+                assert_eq!(
+                    usage.contains(command),
+                    cfg!(feature = "instructor"),
+                    "{command:?} in {usage}"
+                );
+            }
+        }
+    }
+}

@@ -11,6 +11,7 @@
 //! ([`unit_tests`]) run after them, and their verdict is read from their
 //! output.
 
+#[cfg(feature = "instructor")]
 mod lock;
 pub mod messages;
 mod process;
@@ -22,6 +23,7 @@ use crate::model::{Status, Verdict};
 use anyhow::{Context, Result};
 use harness::report::REPORT_DIR_ENV;
 use harness::seed::SEED_ENV;
+#[cfg(feature = "instructor")]
 pub use lock::TargetLock;
 pub use messages::Warning;
 pub use messages::first_compiler_error;

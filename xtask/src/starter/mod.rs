@@ -47,9 +47,11 @@
 //!
 //! The files git knows (tracked, or new and not ignored) when the root is a
 //! git checkout, otherwise every file outside `target/` and `.git/`; less
-//! [`EXCLUDED`] (the instructor's CI and the grader's fixtures, which hold
-//! solutions). A GitHub Classroom workflow is added, the README is the
+//! [`EXCLUDED`] (the instructor's CI, and xtask's tests with the grader's
+//! fixtures, which hold solutions). A GitHub Classroom workflow is added, the README is the
 //! student's ([`student`]), `.cargo/config.toml` gets `INSTA_UPDATE=no`,
+//! `xtask/Cargo.toml` turns the `instructor` feature off (the student's
+//! xtask has only the student's commands and compiles their crates only),
 //! and [`crate::guard::CHECKSUMS_FILE`] records the files the grader
 //! replaces. The copy must not leak
 //! solution code: three consecutive lines of a region found in any file
@@ -82,15 +84,10 @@ use stub::todo_call;
 
 /// Paths (relative, `/`-separated prefixes) never copied into a starter:
 /// the instructor's CI (it runs `check-solutions`), the grader's
-/// benchmark, and the grader's test and fixtures, which contain correct
-/// solutions.
-pub const EXCLUDED: &[&str] = &[
-    ".ci/",
-    ".github/",
-    "scripts/bench-grade.sh",
-    "xtask/tests/fixtures/",
-    "xtask/tests/grade.rs",
-];
+/// benchmark, and xtask's own tests (of the instructor's commands, which
+/// the starter's xtask does not have; the grader's fixtures contain
+/// correct solutions).
+pub const EXCLUDED: &[&str] = &[".ci/", ".github/", "scripts/bench-grade.sh", "xtask/tests/"];
 
 /// One file of a starter, held in memory.
 #[derive(Debug, Clone)]
@@ -196,9 +193,17 @@ impl Starter {
                 ".cargo/config.toml" => file
                     .content
                     .extend_from_slice(student::CARGO_ENV.as_bytes()),
+                "xtask/Cargo.toml" => {
+                    let text = String::from_utf8(file.content.clone())
+                        .with_context(|| format!("{path} is not UTF-8"))?;
+                    file.content = student::xtask_manifest(&text)?.into_bytes();
+                }
                 _ => {}
             }
-            if path == "README.md" || path == ".cargo/config.toml" {
+            if matches!(
+                path.as_str(),
+                "README.md" | ".cargo/config.toml" | "xtask/Cargo.toml"
+            ) {
                 file.mtime = None;
             }
             if let Some(lab) = lab {
