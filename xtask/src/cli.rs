@@ -15,7 +15,7 @@ use crate::model::{LabOutcome, LabState, lab_state};
 use crate::runner::{RunOptions, run_lab_with};
 use anyhow::Result;
 use args::{check_lab_args, needs_a_lab};
-pub use help::USAGE;
+pub use help::usage;
 use help::{CHECK_LAB_HELP, HINT_HELP, LIST_HELP};
 use std::path::Path;
 use std::process::ExitCode;
@@ -59,7 +59,7 @@ fn take_lang(args: &mut Vec<&str>) -> Result<Lang> {
     };
     let value = args.get(at + 1).copied().unwrap_or_default();
     let lang = Lang::parse(value).ok_or_else(|| {
-        let usage = say(USAGE, detected);
+        let usage = usage(detected);
         anyhow::anyhow!(
             "{}",
             match detected {
@@ -120,7 +120,7 @@ fn run(args: &[&str], lang: Lang) -> Result<bool> {
             }
         )
     })?;
-    let usage = say(USAGE, lang);
+    let usage = usage(lang);
     let unknown = || {
         let args = args.join(" ");
         anyhow::anyhow!(
@@ -132,10 +132,10 @@ fn run(args: &[&str], lang: Lang) -> Result<bool> {
         )
     };
     let Some((&command, rest)) = args.split_first() else {
-        return help(usage);
+        return help(&usage);
     };
     if matches!(command, "help" | "--help" | "-h") && rest.is_empty() {
-        return help(usage);
+        return help(&usage);
     }
     let text = match command {
         "check-lab" => CHECK_LAB_HELP,

@@ -1,4 +1,4 @@
-//! `cargo xtask COMMAND`: see [`xtask::cli::USAGE`].
+//! `cargo xtask COMMAND`: see [`xtask::cli::usage`].
 
 fn main() -> std::process::ExitCode {
     xtask::cli::main()

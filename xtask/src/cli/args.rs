@@ -1,13 +1,13 @@
 //! `check-lab`'s arguments, and its usage errors in the learner's
 //! language.
 
-use super::help::USAGE;
-use crate::lang::{Lang, say};
+use super::help::usage;
+use crate::lang::Lang;
 use anyhow::Result;
 
 /// `check-lab` without a lab.
 pub(super) fn needs_a_lab(lang: Lang) -> anyhow::Error {
-    let usage = say(USAGE, lang);
+    let usage = usage(lang);
     anyhow::anyhow!(
         "{}",
         match lang {
@@ -33,7 +33,7 @@ pub(super) struct CheckLabArgs {
 /// `lang`.
 pub(super) fn check_lab_args(args: &[&str], lang: Lang) -> Result<CheckLabArgs> {
     let too_many = || {
-        let (args, usage) = (args.join(" "), say(USAGE, lang));
+        let (args, usage) = (args.join(" "), usage(lang));
         anyhow::anyhow!(
             "{}",
             match lang {

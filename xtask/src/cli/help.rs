@@ -1,62 +1,19 @@
 //! The usage and help texts of `cargo xtask`, in English and Chinese
 //! (`cargo xtask COMMAND --help`; `--lang` or the locale chooses).
 
-use crate::lang::Text;
+use crate::lang::{Lang, Text, say};
 
-/// The instructor's lines of [`USAGE`]: none in a student's copy (the
-/// `instructor` feature is off there).
-#[cfg(feature = "instructor")]
-macro_rules! instructor_usage {
-    (en) => {
-        "\
-commands for instructors:
-  starter --out DIR  write the students' copy: every solution region becomes todo!()
-  check-solutions    prove each lab's solution passes, its starter and its mutants fail
-  mutants [N…] [--mutant NAME…] [--repeat K]
-                     run the mutants of labs N (default: all), or those named, K times each
-  grade SUBMISSIONS --out REPORT [--labs 1,2] [--format FORMAT] [--roster FILE]
-        [--lab-timeout SECS] [--seed S] [--shard K/N] [--unsafe-no-sandbox]
-                     grade every submission (folder, .zip or .tar.gz) of SUBMISSIONS;
-                     writes REPORT/grades.csv, grades.json and feedback/STUDENT.md;
-                     one seed (S, or a fresh one, in grades.json) for the whole class
-                     (FORMAT: exercism, gradescope, canvas or moodle); each submission
-                     runs in a bubblewrap sandbox; --shard K/N grades the K-th of N slices
-  grade merge REPORT… --out DIR
-                     join the slices' reports into the one a single machine writes
-
-"
-    };
-    (zh) => {
-        "\
-教师用的命令：
-  starter --out 目录 写出学生的副本：每个解答区域都换成 todo!()
-  check-solutions    证明每个实验的解答能通过，起始代码和变异体都不能通过
-  mutants [N…] [--mutant 名字…] [--repeat K]
-                     运行实验 N 的变异体（默认：全部）或指定的变异体，每个运行 K 次
-  grade 提交目录 --out 报告目录 [--labs 1,2] [--format 格式] [--roster 文件]
-        [--lab-timeout 秒数] [--seed S] [--shard K/N] [--unsafe-no-sandbox]
-                     评分提交目录中的每份提交（文件夹、.zip 或 .tar.gz）；
-                     写出 报告目录/grades.csv、grades.json 和 feedback/学生.md；
-                     全班用同一个种子（S，或新的种子，记在 grades.json 中）
-                     （格式：exercism、gradescope、canvas 或 moodle）；每份提交
-                     在 bubblewrap 沙箱中运行；--shard K/N 只评 N 份中的第 K 份
-  grade merge 报告目录… --out 目录
-                     把各份的报告合并成一台机器评分时写出的那一份
-
-"
-    };
-}
-#[cfg(not(feature = "instructor"))]
-macro_rules! instructor_usage {
-    ($lang:ident) => {
-        ""
-    };
+/// `cargo xtask` alone, and after a usage error: the students' commands,
+/// then (in the instructor's copy) the instructor's.
+pub fn usage(lang: Lang) -> String {
+    [STUDENT_USAGE, INSTRUCTOR_USAGE, USAGE_END]
+        .iter()
+        .map(|text| say(*text, lang))
+        .collect()
 }
 
-/// `cargo xtask` alone, and after a usage error.
-pub const USAGE: Text = (
-    concat!(
-        "\
+const STUDENT_USAGE: Text = (
+    "\
 usage: cargo xtask COMMAND
 
 commands for students:
@@ -73,12 +30,7 @@ commands for students:
   --lang zh|en       the language of messages (default: from LANG / LC_ALL)
 
 ",
-        instructor_usage!(en),
-        "`cargo xtask COMMAND --help` tells more about a command.
-"
-    ),
-    concat!(
-        "\
+    "\
 用法：cargo xtask 命令
 
 学生用的命令：
@@ -95,10 +47,55 @@ commands for students:
   --lang zh|en       消息的语言（默认取自 LANG / LC_ALL）
 
 ",
-        instructor_usage!(zh),
-        "`cargo xtask 命令 --help` 会详细说明一个命令。
-"
-    ),
+);
+
+/// The instructor's lines of the usage: none in a student's copy (the
+/// `instructor` feature is off there).
+#[cfg(feature = "instructor")]
+const INSTRUCTOR_USAGE: Text = (
+    "\
+commands for instructors:
+  starter --out DIR  write the students' copy: every solution region becomes todo!()
+  check-solutions    prove each lab's solution passes, its starter and its mutants fail
+  mutants [N…] [--mutant NAME…] [--repeat K]
+                     run the mutants of labs N (default: all), or those named, K times each
+  grade SUBMISSIONS --out REPORT [--labs 1,2] [--format FORMAT] [--roster FILE]
+        [--lab-timeout SECS] [--seed S] [--shard K/N] [--unsafe-no-sandbox]
+                     grade every submission (folder, .zip or .tar.gz) of SUBMISSIONS;
+                     writes REPORT/grades.csv, grades.json and feedback/STUDENT.md;
+                     one seed (S, or a fresh one, in grades.json) for the whole class
+                     (FORMAT: exercism, gradescope, canvas or moodle); each submission
+                     runs in a bubblewrap sandbox; --shard K/N grades the K-th of N slices
+  grade merge REPORT… --out DIR
+                     join the slices' reports into the one a single machine writes
+
+",
+    "\
+教师用的命令：
+  starter --out 目录 写出学生的副本：每个解答区域都换成 todo!()
+  check-solutions    证明每个实验的解答能通过，起始代码和变异体都不能通过
+  mutants [N…] [--mutant 名字…] [--repeat K]
+                     运行实验 N 的变异体（默认：全部）或指定的变异体，每个运行 K 次
+  grade 提交目录 --out 报告目录 [--labs 1,2] [--format 格式] [--roster 文件]
+        [--lab-timeout 秒数] [--seed S] [--shard K/N] [--unsafe-no-sandbox]
+                     评分提交目录中的每份提交（文件夹、.zip 或 .tar.gz）；
+                     写出 报告目录/grades.csv、grades.json 和 feedback/学生.md；
+                     全班用同一个种子（S，或新的种子，记在 grades.json 中）
+                     （格式：exercism、gradescope、canvas 或 moodle）；每份提交
+                     在 bubblewrap 沙箱中运行；--shard K/N 只评 N 份中的第 K 份
+  grade merge 报告目录… --out 目录
+                     把各份的报告合并成一台机器评分时写出的那一份
+
+",
+);
+#[cfg(not(feature = "instructor"))]
+const INSTRUCTOR_USAGE: Text = ("", "");
+
+const USAGE_END: Text = (
+    "`cargo xtask COMMAND --help` tells more about a command.
+",
+    "`cargo xtask 命令 --help` 会详细说明一个命令。
+",
 );
 
 /// `cargo xtask check-lab --help`.
@@ -225,11 +222,12 @@ must fail a scenario.
 
 #[cfg(test)]
 mod tests {
-    use super::USAGE;
+    use super::usage;
+    use crate::lang::Lang;
 
     #[test]
     fn the_usage_lists_the_instructors_commands_only_in_the_instructors_copy() {
-        for usage in [USAGE.0, USAGE.1] {
+        for usage in [usage(Lang::En), usage(Lang::Zh)] {
             assert!(usage.contains("\n  check-lab N "), "{usage}");
             for command in ["\n  starter ", "\n  check-solutions ", "\n  grade "] {
                 assert_eq!(
