@@ -167,6 +167,23 @@ pub(crate) fn alive(pid: u32) -> bool {
 }
 
 /// Each thread of `pid` and how many times it has gone to sleep.
+/// The most memory the program started as `pid` has held resident so far,
+/// in bytes: `VmHWM` of its `/proc/PID/status` (the kernel's count, which the process cannot
+/// change). `None` when the process is gone.
+pub(crate) fn peak_resident(pid: u32) -> Option<u64> {
+    let pid = crate::jail::program_pid(pid);
+    let status = fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let kib = status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmHWM:"))?
+        .trim()
+        .strip_suffix("kB")?
+        .trim()
+        .parse::<u64>()
+        .ok()?;
+    Some(kib * 1024)
+}
+
 pub(crate) type Sleeps = BTreeMap<u32, u64>;
 
 /// One look at the threads of a process.

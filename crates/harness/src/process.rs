@@ -390,8 +390,29 @@ impl Program {
         self.0.borrow_mut().stop_now();
     }
 
-    pub(crate) fn expect_line_within(&mut self, timeout: Duration) -> Result<Vec<u8>, Stop> {
+    /// Like [`Self::expect_line`], with a deadline of its own: for an
+    /// answer that takes the program longer than a step (lab 5's probe
+    /// reading 16 MiB of frames).
+    pub fn expect_line_within(&mut self, timeout: Duration) -> Result<Vec<u8>, Stop> {
         self.0.borrow_mut().expect_line_within(timeout)
+    }
+
+    /// The most memory the program has held resident so far, in bytes,
+    /// read from outside it (Linux's `/proc/PID/status`, `VmHWM`, of the
+    /// program itself when jailed): a number the program cannot change.
+    /// `None` where there is no `/proc` (Windows, macOS), or once it has
+    /// ended.
+    pub fn peak_resident_bytes(&self) -> Option<u64> {
+        #[cfg(target_os = "linux")]
+        {
+            let running = self.0.borrow();
+            if running.ended {
+                return None;
+            }
+            crate::observe::peak_resident(running.pid())
+        }
+        #[cfg(not(target_os = "linux"))]
+        None
     }
 
     pub(crate) fn take_line_within(&mut self, timeout: Duration) -> Result<Vec<u8>, Stop> {
