@@ -161,6 +161,7 @@ impl Cuts {
     fn describe(&self, wire: &[u8]) -> String {
         let at = match self {
             Cuts::None => return format!("{} in one piece", bytes_named(wire)),
+            Cuts::Every(1) => return format!("{} one byte at a time", bytes_named(wire)),
             Cuts::Every(n) => {
                 return format!("{} in pieces of {n} bytes", bytes_named(wire));
             }
@@ -216,10 +217,7 @@ fn read_case(segments: &[Segment], cuts: &Cuts, max: Option<usize>) -> Case {
     Case {
         request,
         expected: reference(&wire, max.unwrap_or(DEFAULT_MAX_FRAME_LEN)),
-        what: format!(
-            "{reader} reading {} until the end",
-            cuts.describe(&wire)
-        ),
+        what: format!("{reader} reading {} until the end", cuts.describe(&wire)),
     }
 }
 
@@ -308,7 +306,7 @@ fn stopped(what: &str, transcript: &Transcript) -> ! {
         .map(ToString::to_string)
         .collect();
     let ends = ends[ends.len().saturating_sub(3)..].join(" / ");
-    panic!("{what}: the probe (your library, in lab05-frame-probe) gave no answer: {ends}");
+    panic!("{what}: the probe (your library, in lab05-frame-probe) did not answer: {ends}");
 }
 
 /// Asks every case and fails at the first answer that differs from the

@@ -72,7 +72,10 @@ fn main() {
             answer.truncate(cut);
             answer.push_str(" …");
         }
-        if writeln!(out, "{answer}").and_then(|()| out.flush()).is_err() {
+        if writeln!(out, "{answer}")
+            .and_then(|()| out.flush())
+            .is_err()
+        {
             break;
         }
     }
@@ -109,7 +112,10 @@ fn number_or_default(field: Option<&str>) -> Result<Option<usize>, String> {
     match field {
         None => Err("a field is missing".to_owned()),
         Some("-") => Ok(None),
-        Some(n) => n.parse().map(Some).map_err(|_| format!("`{n}` is not a number")),
+        Some(n) => n
+            .parse()
+            .map(Some)
+            .map_err(|_| format!("`{n}` is not a number")),
     }
 }
 
@@ -173,7 +179,10 @@ fn read(wire: &[u8], cuts: &str, max: Option<usize>) -> Result<String, String> {
         "-" => Vec::new(),
         every if every.starts_with("every:") => {
             let n: usize = every["every:".len()..].parse().map_err(|_| "every:N")?;
-            (1..).map(|i| i * n.max(1)).take_while(|at| *at < wire.len()).collect()
+            (1..)
+                .map(|i| i * n.max(1))
+                .take_while(|at| *at < wire.len())
+                .collect()
         }
         list => list
             .split(',')
@@ -212,7 +221,11 @@ fn read(wire: &[u8], cuts: &str, max: Option<usize>) -> Result<String, String> {
         }
     }
     drop(frames);
-    Ok(format!("read:{} {answer} {}", stream.largest_read, end(outcome)))
+    Ok(format!(
+        "read:{} {answer} {}",
+        stream.largest_read,
+        end(outcome)
+    ))
 }
 
 /// How a call ended: `end`, `more` or `error:KIND TEXT`.
@@ -220,7 +233,11 @@ fn end<T>(outcome: io::Result<Option<T>>) -> String {
     match outcome {
         Ok(None) => "end".to_owned(),
         Ok(Some(_)) => "more".to_owned(),
-        Err(e) => format!("error:{:?} {}", e.kind(), e.to_string().replace('\n', "\\n")),
+        Err(e) => format!(
+            "error:{:?} {}",
+            e.kind(),
+            e.to_string().replace('\n', "\\n")
+        ),
     }
 }
 
@@ -328,7 +345,8 @@ impl Digest {
             self.hash = 0xcbf2_9ce4_8422_2325;
         }
         self.frames += 1;
-        let mut mix = |word: u64| self.hash = (self.hash ^ word).wrapping_mul(0x0000_0100_0000_01b3);
+        let mut mix =
+            |word: u64| self.hash = (self.hash ^ word).wrapping_mul(0x0000_0100_0000_01b3);
         mix(frame.len() as u64);
         for chunk in frame.chunks(8) {
             let mut word = [0u8; 8];

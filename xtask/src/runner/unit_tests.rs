@@ -1,11 +1,14 @@
 //! Unit tests that carry points: a lab's `tests/NAME.rs` listed in
 //! `labs/info.toml` with `kind = "unit"` (lab 5's `tests/frame.rs` checks
-//! `read_frame` directly). They are plain `#[test]` functions, not
-//! scenarios: they leave no verdict file, so the runner reads what the
-//! test binary printed (libtest's `test NAME ... ok` lines and its
-//! `---- NAME stdout ----` failure sections) and makes one [`Verdict`] of
-//! the whole file: it passes when every test passes, and its message names
-//! each failing test with its panic message.
+//! `read_frame` and `write_frame` through the instructor's probe program,
+//! `lab05-frame-probe`, which it runs like any program under test). They
+//! are plain `#[test]` functions, not scenarios: they leave no verdict
+//! file, so the runner reads what the test binary printed (libtest's `test
+//! NAME ... ok` lines and its `---- NAME stdout ----` failure sections) and
+//! makes one [`Verdict`] of the whole file: it passes when every test
+//! passes, and its message names each failing test with the first panic
+//! its section shows (the probe's own, which the test prints before its
+//! own, names the student's line).
 
 use crate::model::{Status, Verdict};
 
@@ -64,8 +67,13 @@ pub fn parse(stdout: &str) -> Vec<TestOutcome> {
         let mut in_message = false;
         for l in section {
             if let Some((_, at)) = l.split_once("panicked at ") {
-                location = at.trim_end_matches(':').to_owned();
-                in_message = true;
+                // The first panic is the cause: a judge that prints its
+                // program's panic (lab 5's probe: a `todo!()` in `src/`)
+                // before its own names the student's place.
+                if location.is_empty() {
+                    location = at.trim_end_matches(':').to_owned();
+                    in_message = true;
+                }
             } else if in_message {
                 if l.trim().is_empty()
                     || l.starts_with("note: ")
@@ -219,6 +227,20 @@ test result: FAILED. 1 passed; 2 failed; 0 ignored; 0 measured; 0 filtered out; 
         let v = verdict("frame", "f", todo, true);
         assert_eq!(v.status, Status::NotDone);
         assert_eq!(v.message, "not done yet: todo!() at src/frame.rs:10");
+    }
+
+    #[test]
+    fn the_first_panic_of_a_section_is_its_cause() {
+        let probe_todo = "test a ... FAILED\n\nfailures:\n\n---- a stdout ----\nthe probe's stderr:\n\
+             thread 'main' panicked at labs/05-framing/src/frame.rs:170:9:\nnot yet implemented\n\n\
+             thread 'a' panicked at labs/05-framing/tests/frame.rs:311:5:\nthe probe gave no answer\n\n\
+             failures:\n    a\n";
+        let v = verdict("frame", "f", probe_todo, true);
+        assert_eq!(v.status, Status::NotDone);
+        assert_eq!(
+            v.message,
+            "not done yet: todo!() at labs/05-framing/src/frame.rs:170"
+        );
     }
 
     #[test]

@@ -1,5 +1,5 @@
-//! One build for all of a submission's labs: every lab's programs, and the
-//! unit tests that link a lab's library, in one cargo call
+//! One build for all of a submission's labs: every lab's programs (lab
+//! 5's probe among them, which links its library), in one cargo call
 //! (`--keep-going`: a lab that does not compile stops itself only), so
 //! cargo starts once and compiles the labs side by side on every core.
 //! Which lab built and which did not is read from cargo's JSON messages,
@@ -10,7 +10,7 @@
 //! the one a build of that lab alone gives.
 
 use super::{Executable, Sandbox, executables, run_captured, target};
-use crate::labs::{Kind, Lab};
+use crate::labs::Lab;
 use crate::starter::File;
 use anyhow::{Context, Result, bail};
 use std::path::Path;
@@ -122,7 +122,7 @@ pub fn prebuild(
 /// What the shared build says of one lab.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Built {
-    /// Everything the lab needs was built: its programs and unit tests.
+    /// Everything the lab needs was built: its programs.
     Ok(Vec<Executable>),
     /// The lab does not compile: cargo's JSON messages about it.
     Failed(String),
@@ -143,12 +143,8 @@ pub fn build_together(
     deadline: Duration,
 ) -> Result<Option<Vec<Option<Built>>>> {
     let packages: Vec<String> = labs.iter().map(|(lab, _)| lab.package()).collect();
-    let mut units: Vec<&str> = Vec::new();
-    for (lab, _) in labs {
-        units.extend(lab.test_files(|kind| kind == Kind::Unit));
-    }
     let built = run_captured(
-        sandbox.build_command(work, target, (&packages, &units), false),
+        sandbox.build_command(work, target, (&packages, &[]), false),
         deadline,
         sandbox.pids.as_deref(),
     )?;
@@ -180,14 +176,10 @@ fn of_lab(json: &str, lab: &Lab, cached: &Cached) -> Option<Built> {
         .collect();
     let own = own.join("\n");
     let built = executables(&own);
-    let units = lab.test_files(|kind| kind == Kind::Unit);
     let complete = cached
         .programs
         .iter()
-        .all(|p| built.iter().any(|e| !e.test && e.name == *p))
-        && units
-            .iter()
-            .all(|u| built.iter().any(|e| e.test && e.name == *u));
+        .all(|p| built.iter().any(|e| !e.test && e.name == *p));
     if complete && !cached.programs.is_empty() {
         return Some(Built::Ok(built));
     }
@@ -244,12 +236,14 @@ mod tests {
         // Half built and no error of its own (a killed rustc): undecided.
         let half = artifact(&dir(one), "lab01-server", false);
         assert_eq!(of_lab(&half, one, &cached(one)), None);
-        // Lab 5 also needs its unit tests.
-        let no_units = [
+        // Lab 5 also needs its probe (a program of its cache).
+        let mut five_cached = cached(five);
+        five_cached.programs.push("lab05-frame-probe".to_owned());
+        let no_probe = [
             artifact(&dir(five), "lab05-server", false),
             artifact(&dir(five), "lab05-client", false),
         ]
         .join("\n");
-        assert_eq!(of_lab(&no_units, five, &cached(five)), None);
+        assert_eq!(of_lab(&no_probe, five, &five_cached), None);
     }
 }

@@ -23,10 +23,10 @@ pub fn build_env(sysroot: &Path) -> Vec<(&'static str, OsString)> {
 }
 
 /// The environment of a run, in one place: the seed of the property
-/// scenarios, snapshots read and never written; for the judges
-/// (`judging`) where verdicts go and the jail that starts programs under
-/// test (with a process limit of its own when the sandbox has no pids
-/// cgroup, `jail_nproc`).
+/// scenarios, snapshots read and never written, the jail that starts
+/// programs under test (with a process limit of its own when the sandbox
+/// has no pids cgroup, `jail_nproc`); for the judges that write verdict
+/// files (`judging`: stories and properties) where they go.
 pub fn run_env(
     bwrap: &Path,
     judging: bool,
@@ -43,18 +43,13 @@ pub fn run_env(
         ("RUST_BACKTRACE", "0".into()),
         (harness::seed::SEED_ENV, seed.to_string().into()),
     ];
-    if !judging {
-        // Unit tests run under the address-space limit (`run_command`):
-        // glibc's one 64 MiB arena per thread would fill it on its own.
-        env.push(("MALLOC_ARENA_MAX", "2".into()));
-    }
     if judging {
         env.push((harness::report::REPORT_DIR_ENV, VERDICTS.into()));
-        env.push((harness::jail::JAIL_ENV, bwrap.as_os_str().to_owned()));
-        env.push((harness::jail::SCRATCH_ENV, SCRATCH.into()));
-        if jail_nproc {
-            env.push((harness::jail::NPROC_ENV, "1".into()));
-        }
+    }
+    env.push((harness::jail::JAIL_ENV, bwrap.as_os_str().to_owned()));
+    env.push((harness::jail::SCRATCH_ENV, SCRATCH.into()));
+    if jail_nproc {
+        env.push((harness::jail::NPROC_ENV, "1".into()));
     }
     env
 }

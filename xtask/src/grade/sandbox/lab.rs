@@ -32,15 +32,14 @@ pub struct LabRun<'a> {
 /// a lab, and how long that build took (counted in the lab's deadline).
 pub type Prebuilt = Option<(super::Built, Duration)>;
 
-/// Builds `lab`'s programs (and the unit tests that link its library)
-/// from the grading copy into the submission's own target, then runs its
-/// stories and properties (the judges: the instructor's test binaries,
-/// built once into the dependency cache, whose programs under test are the
-/// submission's, bound where the judges expect them, and jailed) and its
-/// unit tests (in a sandbox of their own with nothing writable: they run
-/// the student's code in the test process); all within one deadline. The
-/// verdicts are read once the sandboxes are gone, as the unsandboxed
-/// runner reads them.
+/// Builds `lab`'s programs (lab 5's probe among them) from the grading
+/// copy into the submission's own target, then runs its stories and
+/// properties and its unit test files (the judges: the instructor's test
+/// binaries, built once into the dependency cache, whose programs under
+/// test are the submission's, bound where the judges expect them, and
+/// jailed; a unit file in a sandbox of its own, its libtest output read);
+/// all within one deadline. The verdicts are read once the sandboxes are
+/// gone, as the unsandboxed runner reads them.
 ///
 /// # Errors
 ///
@@ -76,7 +75,7 @@ pub fn run_lab(run: &LabRun, lab: &Lab, prebuilt: Prebuilt) -> Result<LabOutcome
                 run.sandbox.build_command(
                     run.work,
                     run.target,
-                    (std::slice::from_ref(&lab.package()), &units),
+                    (std::slice::from_ref(&lab.package()), &[]),
                     false,
                 ),
                 run.deadline,
@@ -153,14 +152,15 @@ pub fn run_lab(run: &LabRun, lab: &Lab, prebuilt: Prebuilt) -> Result<LabOutcome
         finished &= ran.status.is_some();
     }
     let judged_in = started.elapsed() - built_in;
-    // Unit tests: one sandbox per file, their verdict read from libtest's
-    // output within what is left of the deadline.
+    // Unit test files: judges too (from the cache; lab 5's `frame` runs
+    // the submission's probe, jailed), one sandbox per file, their verdict
+    // read from libtest's output within what is left of the deadline.
     let mut unit_verdicts = Vec::new();
     for file in &units {
         let left = run.deadline.saturating_sub(started.elapsed());
-        let (binds, binary) = with(tests_in(&[file], &built_here, run.target));
-        let (stdout, stderr, done) = if left.is_zero() || binary.is_empty() {
-            (String::new(), String::new(), false)
+        let (binds, binary) = with(tests_in(&[file], cached_tests, cache));
+        let (stdout, done) = if left.is_zero() || binary.is_empty() {
+            (String::new(), false)
         } else {
             let binary: Vec<&str> = binary.iter().map(String::as_str).collect();
             let ran = run_captured(
@@ -175,7 +175,7 @@ pub fn run_lab(run: &LabRun, lab: &Lab, prebuilt: Prebuilt) -> Result<LabOutcome
                 pids,
             )?;
             too_many_processes |= ran.too_many_processes;
-            (ran.stdout, ran.stderr, ran.status.is_some())
+            (ran.stdout, ran.status.is_some())
         };
         let mut verdict = crate::runner::unit_tests::verdict(
             file,
@@ -183,7 +183,7 @@ pub fn run_lab(run: &LabRun, lab: &Lab, prebuilt: Prebuilt) -> Result<LabOutcome
             &stdout,
             done,
         );
-        if let Some(line) = unit_memory_line(lab, &stderr) {
+        if let Some(line) = unit_memory_line(lab, &stdout) {
             verdict.status = Status::Error;
             verdict.message = line;
         }
@@ -260,11 +260,12 @@ fn memory_stop(lab: &Lab, rest: &str) -> String {
     )
 }
 
-/// The one line for unit tests stopped by the address-space limit: the
-/// test binary (which runs the student's library) aborted with Rust's
-/// `memory allocation of N bytes failed` on `stderr`.
-fn unit_memory_line(lab: &Lab, stderr: &str) -> Option<String> {
-    let failed = stderr
+/// The one line for unit tests whose program was stopped by the
+/// address-space limit: lab 5's probe (which runs the student's library)
+/// aborted with Rust's `memory allocation of N bytes failed`, which the
+/// test prints in its failure section (libtest's output).
+fn unit_memory_line(lab: &Lab, stdout: &str) -> Option<String> {
+    let failed = stdout
         .lines()
         .find_map(|l| l.trim().strip_prefix("memory allocation of "))?;
     Some(memory_stop(lab, &format!("{failed})")))
@@ -342,9 +343,9 @@ mod tests {
     fn a_unit_test_binary_stopped_by_the_memory_limit_is_one_line() {
         let info = crate::labs::Info::load(&crate::labs::workspace_root().unwrap()).unwrap();
         let five = &info.labs[4];
-        let stderr = "running 9 tests\nmemory allocation of 4294967295 bytes failed\n";
+        let stdout = "---- step2 stdout ----\nthe probe's stderr:\nmemory allocation of 4294967295 bytes failed\n";
         assert_eq!(
-            unit_memory_line(five, stderr).as_deref(),
+            unit_memory_line(five, stdout).as_deref(),
             Some(
                 "lab 5: stopped: used more than 1 GiB of memory (memory allocation of 4294967295 bytes failed)"
             )

@@ -265,14 +265,13 @@ impl Sandbox {
 
     /// Runs test binaries of a lab in a sandbox: `binds` are the files
     /// it sees at their path under [`TARGET`] (read-only: the judges from
-    /// the dependency cache, the lab's programs and unit tests from the
-    /// submission's target), `run` the test binaries to run (paths inside),
-    /// one after the other, in the lab's folder `lab_dir` (relative to the
-    /// work copy). With `verdicts` (the judges: stories and properties),
-    /// the host folder that receives the verdict files, and programs under
-    /// test are jailed; without (unit tests, which run the student's code
-    /// in the test process), nothing is writable but `/tmp`, and the
-    /// output is the verdict.
+    /// the dependency cache, the lab's programs from the submission's
+    /// target), `run` the test binaries to run (paths inside), one after
+    /// the other, in the lab's folder `lab_dir` (relative to the work
+    /// copy); programs under test are jailed. With `verdicts` (stories and
+    /// properties), the host folder that receives the verdict files;
+    /// without (a unit test file, lab 5's `frame`), nothing is writable but
+    /// `/tmp` and the jails' disks, and libtest's output is the verdict.
     pub fn run_command(
         &self,
         work: &Path,
@@ -288,13 +287,13 @@ impl Sandbox {
         }
         if let Some(verdicts) = verdicts {
             command.arg("--bind").arg(verdicts).arg(VERDICTS);
-            // The jailed programs' disks, each its own capped tmpfs, seen
-            // by the judge (`harness::jail`'s `disk.rs`).
-            let size = harness::jail::SCRATCH_BYTES.to_string();
-            for slot in 0..harness::jail::SLOTS {
-                command.args(["--size", &size, "--tmpfs"]);
-                command.arg(format!("{SCRATCH}/{slot}"));
-            }
+        }
+        // The jailed programs' disks, each its own capped tmpfs, seen by
+        // the judge (`harness::jail`'s `disk.rs`).
+        let size = harness::jail::SCRATCH_BYTES.to_string();
+        for slot in 0..harness::jail::SLOTS {
+            command.args(["--size", &size, "--tmpfs"]);
+            command.arg(format!("{SCRATCH}/{slot}"));
         }
         command.arg("--chdir").arg(Path::new(WORK).join(lab_dir));
         for (key, value) in run_env(&self.bwrap, verdicts.is_some(), seed, self.pids.is_none()) {
@@ -311,15 +310,9 @@ impl Sandbox {
             );
         }
         if verdicts.is_none() {
-            // Unit tests: libtest's human output is read, failures and all.
-            // They run the student's library in the test process, so that
-            // process gets the programs' address-space limit
-            // (`harness::limits`; with few malloc arenas, `run_env`).
-            script = script.replace("--quiet ", "").replacen(
-                "set +e",
-                &format!("set +e; ulimit -v {}", harness::limits::ADDRESS_SPACE >> 10),
-                1,
-            );
+            // A unit test file: libtest's human output is read, failures
+            // and all.
+            script = script.replace("--quiet ", "");
         }
         command.args(["--", "/bin/sh", "-c", &script, "sh"]);
         command.args(run);
