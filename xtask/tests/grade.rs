@@ -1144,3 +1144,132 @@ fn unsandboxed_reports_say_so(root: &Path, info: &Info, base: &Path) {
         }
     }
 }
+
+/// `text` with `find`, which occurs exactly once, replaced by `replace`.
+fn replace_once(text: &str, find: &str, replace: &str) -> String {
+    assert_eq!(text.matches(find).count(), 1, "{find}");
+    text.replacen(find, replace, 1)
+}
+
+/// Lab 5's `frame` entry judges the library through the probe
+/// (`tools/frame_probe.rs`), never in the judging process: a library that
+/// prints libtest's lines of a passing run and exits 0 (which got the 3
+/// points while the tests linked the library), and one that is right only
+/// for the frame lengths of the tests' fixed inputs, get none of them,
+/// while the solution in the same run gets them all. Both are made from
+/// the instructor's `src/` here.
+#[test]
+fn lab_5_frame_tests_cannot_be_forged_by_the_library() {
+    if !cfg!(target_os = "linux") {
+        return; // grading refuses outside Linux (see the class test)
+    }
+    let root = workspace_root().unwrap();
+    let info = Info::load(&root).unwrap();
+    let base = xtask::runner::target_dir(&root).join("socket-labs/grade-test-frame");
+    let class = base.join("class");
+    let _ = std::fs::remove_dir_all(&class);
+    let src = root.join("labs/05-framing/src");
+    let frame = std::fs::read_to_string(src.join("frame.rs")).unwrap();
+    let submit = |id: &str, frame_rs: &str| {
+        let dir = class.join(id).join("labs/05-framing/src");
+        copy_dir(&src, &dir);
+        std::fs::write(dir.join("frame.rs"), frame_rs).unwrap();
+    };
+    submit("frame-correct", &frame);
+    let names = [
+        "a_hundred_frames_in_one_piece_come_out_one_by_one",
+        "an_empty_stream_is_a_clean_eof",
+        "an_oversized_length_is_refused_before_allocating",
+        "eof_at_every_point_is_clean_only_between_frames",
+        "every_split_of_a_small_stream_gives_back_the_same_frames",
+        "every_two_cuts_of_a_longer_stream_give_back_the_same_frames",
+        "frames_drawn_from_the_seed_come_back_whole_however_cut",
+        "frames_larger_than_one_read_come_out_whole_whatever_the_piece_size",
+        "memory_stays_bounded_however_long_the_stream",
+        "step1_a_header_cut_in_pieces_is_read_whole",
+        "step2_a_length_above_the_maximum_is_refused_from_the_header_alone",
+        "step3_a_payload_cut_in_pieces_is_read_whole",
+        "step3_bytes_after_a_frame_are_kept_for_the_next_one",
+        "step4_eof_anywhere_else_is_an_unexpected_eof",
+        "step4_eof_before_the_first_header_byte_is_a_clean_end",
+        "the_maximum_is_configurable_and_inclusive",
+        "write_frame_puts_a_big_endian_length_before_the_payload",
+    ];
+    let forged: String = names
+        .iter()
+        .map(|name| format!("        println!(\"test {name} ... ok\");\n"))
+        .collect();
+    submit(
+        "frame-prints-libtest",
+        &replace_once(
+            &frame,
+            "    pub fn new(reader: R) -> Self {\n",
+            &format!(
+                "    pub fn new(reader: R) -> Self {{\n        println!(\"running 17 tests\");\n{forged}        \
+                 println!(\"\\ntest result: ok. 17 passed; 0 failed; 0 ignored\");\n        \
+                 if std::env::args().count() < 1000 {{\n            std::process::exit(0);\n        }}\n"
+            ),
+        ),
+    );
+    submit(
+        "frame-knows-the-tests",
+        &replace_once(
+            &frame,
+            "                wanted = HEADER_LEN + len;\n",
+            "                if ![0, 1, 2, 3, 4, 5, 6, 8, 9, 13, 40, 9_000, 16_384, 20_000].contains(&len) {\n\
+             \x20                   return Ok(None);\n                }\n                wanted = HEADER_LEN + len;\n",
+        ),
+    );
+    let out = base.join("report");
+    let _ = std::fs::remove_dir_all(&out);
+    let mut options = Options::new(&class, &out);
+    options.labs = vec![5];
+    options.work_base = Some(base.join("work"));
+    options.lab_timeout = std::time::Duration::from_secs(240);
+    options.seed = Some(4242);
+    let grades = grade::grade(&root, &info, &options).unwrap();
+    let entry = |id: &str| {
+        let lab = &student(&grades, id).labs[0];
+        let frame = lab.scenarios.iter().find(|s| s.name == "frame").unwrap();
+        (lab, frame)
+    };
+    let (lab, correct) = entry("frame-correct");
+    assert_eq!(
+        (lab.points, correct.points, status_word(correct.status)),
+        (lab.max_points, 3, "pass"),
+        "{}",
+        correct.message
+    );
+    let file = "labs/05-framing/tests/frame.rs";
+    let (_, printed) = entry("frame-prints-libtest");
+    assert_eq!(
+        (printed.points, status_word(printed.status)),
+        (0, "fail"),
+        "{}",
+        printed.message
+    );
+    // The reading tests see the forged lines as the probe's answers.
+    assert!(
+        printed
+            .message
+            .contains(&format!("of 17 tests of {file} fail:"))
+            && printed.message.contains("got      [] then  test "),
+        "{}",
+        printed.message
+    );
+    let (_, knows) = entry("frame-knows-the-tests");
+    assert_eq!(
+        (knows.points, status_word(knows.status)),
+        (0, "fail"),
+        "{}",
+        knows.message
+    );
+    // Every fixed input passes; the seed's inputs do not.
+    assert!(
+        knows.message.starts_with(&format!(
+            "1 of 17 tests of {file} fail:\n`frames_drawn_from_the_seed_come_back_whole_however_cut`: "
+        )) && knows.message.contains("(seed 4242)"),
+        "{}",
+        knows.message
+    );
+}

@@ -30,7 +30,10 @@ const MESSAGE_LINES: usize = 4;
 /// Reads libtest's human output (what `cargo test` prints on stdout).
 pub fn parse(stdout: &str) -> Vec<TestOutcome> {
     let mut outcomes: Vec<TestOutcome> = Vec::new();
-    for line in stdout.lines() {
+    // libtest names every test before its first `failures:` line; what
+    // follows is the failing tests' own output (a probe's stderr among it),
+    // whose `test … ok` lines prove nothing.
+    for line in stdout.lines().take_while(|l| *l != "failures:") {
         let Some(rest) = line.strip_prefix("test ") else {
             continue;
         };
@@ -237,6 +240,13 @@ test result: FAILED. 1 passed; 2 failed; 0 ignored; 0 measured; 0 filtered out; 
              failures:\n    a\n";
         let v = verdict("frame", "f", probe_todo, true);
         assert_eq!(v.status, Status::NotDone);
+        // A failing test's output that names tests passing passes nothing.
+        let forged = probe_todo.replace(
+            "the probe gave no answer\n",
+            "the probe gave no answer\ntest a ... ok\ntest result: ok. 1 passed\n",
+        );
+        assert_eq!(parse(&forged).len(), 1);
+        assert_eq!(verdict("frame", "f", &forged, true).status, Status::NotDone);
         assert_eq!(
             v.message,
             "not done yet: todo!() at labs/05-framing/src/frame.rs:170"
