@@ -338,6 +338,13 @@ fn without_field<'a>(answer: &'a str, prefix: &str) -> &'a str {
 /// An answer as a message shows it: frames quoted (or their length and
 /// first bytes), then how the reader ended.
 fn human(answer: &str) -> String {
+    let known = ["=", "#", "max:", "end", "more", "error:"];
+    if !known.iter().any(|k| answer.starts_with(k)) {
+        return format!(
+            "a line that is no answer: {}",
+            labkit::preview(answer.as_bytes())
+        );
+    }
     let mut frames = Vec::new();
     let mut max = String::new();
     let mut end = String::new();
