@@ -1156,8 +1156,10 @@ fn replace_once(text: &str, find: &str, replace: &str) -> String {
 /// prints libtest's lines of a passing run and exits 0 (which got the 3
 /// points while the tests linked the library), and one that is right only
 /// for the frame lengths of the tests' fixed inputs, get none of them,
-/// while the solution in the same run gets them all. Both are made from
-/// the instructor's `src/` here.
+/// while the solution in the same run gets them all; and a reader whose
+/// buffer grows with the stream fails the memory test, measured from
+/// outside the jailed probe. All are made from the instructor's `src/`
+/// here.
 #[test]
 fn lab_5_frame_tests_cannot_be_forged_by_the_library() {
     if !cfg!(target_os = "linux") {
@@ -1220,6 +1222,29 @@ fn lab_5_frame_tests_cannot_be_forged_by_the_library() {
              \x20                   return Ok(None);\n                }\n                wanted = HEADER_LEN + len;\n",
         ),
     );
+    // An honest mistake the memory test must see from outside the jailed
+    // probe (the mutant `buffer_never_compacted`).
+    submit(
+        "frame-keeps-every-frame",
+        &replace_once(
+            &frame,
+            &[
+                "            self.buffer.copy_within(self.start..self.end, 0);",
+                "            self.end -= self.start;",
+                "            self.start = 0;",
+                "            let room = (wanted - self.end).max(READ_CHUNK);\n",
+            ]
+            .join("\n"),
+            &[
+                "            if self.start == self.end {",
+                "                self.start = 0;",
+                "                self.end = 0;",
+                "            }",
+                "            let room = (self.start + wanted - self.end).max(READ_CHUNK);\n",
+            ]
+            .join("\n"),
+        ),
+    );
     let out = base.join("report");
     let _ = std::fs::remove_dir_all(&out);
     let mut options = Options::new(&class, &out);
@@ -1265,6 +1290,22 @@ fn lab_5_frame_tests_cannot_be_forged_by_the_library() {
         (0, "fail"),
         "{}",
         knows.message
+    );
+    let (_, keeps) = entry("frame-keeps-every-frame");
+    assert_eq!(
+        (keeps.points, status_word(keeps.status)),
+        (0, "fail"),
+        "{}",
+        keeps.message
+    );
+    // Read from the jailed probe's /proc by the judge, not from the probe.
+    assert!(
+        keeps.message.contains(
+            "`memory_stays_bounded_however_long_the_stream`: reading 1000 frames of 16384 bytes \
+             in pieces of 5000 bytes: the probe's peak resident memory grew by "
+        ),
+        "{}",
+        keeps.message
     );
     // Every fixed input passes; the seed's inputs do not.
     assert!(
