@@ -32,7 +32,35 @@ pub(crate) enum Settled {
     Unavailable,
 }
 
+/// The transcript's line for a program that was still running when it
+/// should have been waiting: `name` is its transcript name.
+pub(crate) fn busy_line(name: &str) -> String {
+    format!(
+        "{name} was still running after {}s without waiting for anything: a busy loop?",
+        crate::STEP_TIMEOUT.as_secs()
+    )
+}
+
 impl Program {
+    /// Checks that the program waits for something from outside (a server
+    /// waiting in `accept` for its next client), as settled above: every
+    /// thread asleep in the kernel. A program still running after
+    /// [`crate::STEP_TIMEOUT`] is in a busy loop: that is recorded and the
+    /// scenario stops. Without `/proc` nothing can be seen and it passes.
+    pub fn expect_waiting(&mut self) -> Result<(), crate::Stop> {
+        let name = self.name();
+        let log = self.0.borrow().log().clone();
+        if self.settle() == Settled::Busy {
+            log.say("harness", busy_line(&name));
+            return Err(crate::Stop);
+        }
+        log.say(
+            "harness",
+            format!("{name} waits, every thread asleep (not a busy loop)"),
+        );
+        Ok(())
+    }
+
     /// Waits (at most [`crate::STEP_TIMEOUT`]) until the program has
     /// nothing left to do: see the [module documentation](self).
     #[cfg(target_os = "linux")]

@@ -56,9 +56,10 @@ fn server_two_clients_at_once() {
 fn server_idle_clients_cost_no_cpu() {
     let transcript = harness::run(|s| {
         let mut server = s.start_server(SERVER, &[])?;
-        let mut idle = Vec::new();
-        for name in ["client 1", "client 2", "client 3"] {
-            idle.push(s.connect(name, &server)?);
+        // The three arrive together, announced by one readiness event: the
+        // server must accept until WouldBlock, not once per event.
+        let mut idle = s.connect_together(&["client 1", "client 2", "client 3"], &server)?;
+        for _ in &idle {
             server.expect_line()?;
         }
         let mut talker = s.connect("client 4", &server)?;
@@ -79,7 +80,9 @@ fn server_idle_clients_cost_no_cpu() {
     });
     assert_transcript!(
         "server_idle_clients_cost_no_cpu",
-        "Three clients connect and send nothing; a fourth is answered at once. A read with \
+        "Three clients connect together (while the server is suspended, so that one readiness \
+         event announces all three: it accepts until WouldBlock, not once per event) and send \
+         nothing; a fourth is answered at once. A read with \
          nothing queued returns WouldBlock and the server goes back to the poll, which sleeps: \
          idle connections cost no CPU (a server that retries on WouldBlock is still running when \
          the harness looks, and is reported as a busy loop).",
@@ -179,24 +182,28 @@ fn server_client_resets_mid_conversation() {
         server.expect_line()?;
         let mut b = s.connect("client B", &server)?;
         server.expect_line()?;
-        exchange(&mut b, &mut server, "hello")?;
-        b.reset();
+        exchange(&mut a, &mut server, "hello")?;
+        a.reset();
         server.expect_line()?;
-        exchange(&mut a, &mut server, "are you still there?")?;
+        exchange(&mut b, &mut server, "are you still there?")?;
         let mut c = s.connect("client C", &server)?;
         server.expect_line()?;
         exchange(&mut c, &mut server, "new here")?;
+        // C must not take B's place: a token numbered by the size of the
+        // client table (1 client left, so 2) is B's.
+        exchange(&mut b, &mut server, "B again, after C came")?;
         c.close();
         server.expect_line()?;
-        a.close();
+        b.close();
         server.expect_line()?;
         Ok(())
     });
     assert_transcript!(
         "server_client_resets_mid_conversation",
-        "Client B aborts its connection (RST instead of FIN): the read fails with \"connection \
-         reset by peer\", not EOF. The server prints one line, closes that connection only, and \
-         goes on serving A and a new client C.",
+        "Client A, the first connected, aborts its connection (RST instead of FIN): the read fails \
+         with \"connection reset by peer\", not EOF. The server prints one line, closes that \
+         connection only, and goes on serving B and a new client C, each with a token of its own: \
+         C takes no one's place, and B is still answered after C came.",
         transcript
     );
 }
