@@ -18,8 +18,10 @@ use crate::{Scenario, ServerUnderTest, Step, TcpPeer};
 
 /// What the verdict says where the harness cannot suspend the server.
 const FALLBACK_NOTE: &str = "On this system the harness cannot suspend the server while \
-     clients connect: they connected one after another, and a server that accepts one client \
-     per readiness event may pass here. On Linux it cannot.";
+     clients connect (no Linux /proc): they connected one after another, so a server that \
+     accepts one client per readiness event may pass here, and fails on Linux. / 本系统没有 \
+     Linux 的 /proc, 客户端连接时无法挂起服务器, 它们是一个接一个连上的: 每个就绪事件只 \
+     accept 一个客户端的服务器在这里可能通过, 在 Linux 上会失败。";
 
 impl Scenario {
     /// Connects a scripted client for each of `names` while `server` is
