@@ -16,7 +16,11 @@ const REPLY: &str = "已收到";
 
 /// One message and its reply: the client sends, the server prints the
 /// message, the client reads the whole reply.
-fn exchange(client: &mut TcpPeer, server: &mut harness::Program, message: &str) -> Step {
+fn exchange(
+    client: &mut TcpPeer,
+    server: &mut harness::Program,
+    message: impl AsRef<[u8]>,
+) -> Step {
     client.send(message)?;
     server.expect_line()?;
     client.recv_exact(REPLY.len())?;
@@ -33,7 +37,8 @@ fn server_two_clients_at_once() {
         server.expect_line()?;
         exchange(&mut a, &mut server, "hello from A")?;
         exchange(&mut b, &mut server, "hello from B")?;
-        exchange(&mut a, &mut server, "A again")?;
+        // Not UTF-8: labkit::show prints the byte as \xff, never U+FFFD.
+        exchange(&mut a, &mut server, b"A again \xff")?;
         a.expect_nothing_yet()?;
         b.expect_nothing_yet()?;
         b.close();
@@ -47,7 +52,8 @@ fn server_two_clients_at_once() {
         "server_two_clients_at_once",
         "Unlike lab 2, client B is accepted and answered while A is still connected: one thread \
          serves both, each message as it arrives. Between messages the server sleeps in the poll \
-         (no busy loop: every thread asleep), and when B leaves, A is still served.",
+         (no busy loop: every thread asleep), and when B leaves, A is still served. A byte that is \
+         not UTF-8 is printed as \\xNN (labkit::show), never replaced.",
         transcript
     );
 }
