@@ -61,12 +61,34 @@ fn lay_down(work: &Path, files: &[File]) -> Result<()> {
     )
 }
 
+/// The folders of one of the submissions graded at once (`--jobs`): its
+/// grading copy, and its own target folder and verdicts.
+struct Slot {
+    work: PathBuf,
+    scratch: PathBuf,
+}
+
+impl Slot {
+    /// The `k`-th slot's folders under `base` (the first's are the ones a
+    /// run of one job at a time uses).
+    fn new(base: &Path, k: usize) -> Slot {
+        let suffix = if k == 0 {
+            String::new()
+        } else {
+            format!("-{k}")
+        };
+        Slot {
+            work: base.join(format!("work{suffix}")),
+            scratch: base.join(format!("submission{suffix}")),
+        }
+    }
+}
+
 /// The grader's state for a whole run.
 struct Grader<'a> {
     info: &'a Info,
     labs: Vec<&'a Lab>,
     starter: Starter,
-    work: PathBuf,
     unpacked: PathBuf,
     run: RunOptions,
     verbose: bool,
@@ -76,8 +98,11 @@ struct Grader<'a> {
     cache: PathBuf,
     /// Per lab (as `labs`), what the cache holds of it.
     cached: Vec<sandbox::Cached>,
-    /// Per submission: its own target folder and verdicts.
-    scratch: PathBuf,
+    /// Held while a submission is built: one build at a time, each on
+    /// every core (cargo compiles a submission's programs side by side),
+    /// while the other submissions graded at once are judged (mostly
+    /// waiting on sockets and their deadlines).
+    building: std::sync::Mutex<()>,
     lab_timeout: Duration,
 }
 
@@ -88,8 +113,10 @@ impl Grader<'_> {
         }
     }
 
-    /// Grades one entry of the submissions folder.
-    fn grade(&self, entry: &intake::Entry, progress: &str) -> Result<StudentGrade> {
+    /// Grades one entry of the submissions folder in the folders of
+    /// `slot`.
+    fn grade(&self, entry: &intake::Entry, slot: &Slot, progress: &str) -> Result<StudentGrade> {
+        let who = format!("{progress} {}", entry.student);
         let started = Instant::now();
         let mut grade = StudentGrade {
             student: entry.student.clone(),
@@ -108,7 +135,7 @@ impl Grader<'_> {
             Ok(taken) => taken,
             Err(problem) => {
                 let problem = format!("{problem:#}");
-                self.say(&format!("{progress} {}: {problem}", entry.student));
+                self.say(&format!("{who}: {problem}"));
                 for lab in &self.labs {
                     grade.labs.push(lab_not_run(
                         lab,
@@ -123,18 +150,21 @@ impl Grader<'_> {
             }
         };
         grade.ignored_changes = ignored;
-        lay_down(&self.work, &files)?;
-        let target = self.scratch.join("target");
-        let verdicts = self.scratch.join("verdicts");
+        lay_down(&slot.work, &files)?;
+        let target = slot.scratch.join("target");
+        let verdicts = slot.scratch.join("verdicts");
+        // Waiting for this lock counts in no lab's deadline.
+        let building = self.building.lock().unwrap_or_else(|e| e.into_inner());
         if self.sandbox.is_some() {
             let linking = Instant::now();
             sandbox::private_target(&self.cache, &target)?;
             self.say(&format!(
-                "    its own target folder linked in {:.1} s",
+                "    {who}: its own target folder linked in {:.1} s",
                 linking.elapsed().as_secs_f64()
             ));
         }
-        let mut prebuilt = self.build_together(&target, &missing)?;
+        let mut prebuilt = self.build_together(&slot.work, &target, &missing, &who)?;
+        drop(building);
         for (i, lab) in self.labs.iter().enumerate() {
             if missing.contains(&lab.number) {
                 grade.labs.push(lab_not_run(
@@ -149,8 +179,7 @@ impl Grader<'_> {
                 continue;
             }
             self.say(&format!(
-                "{progress} {}: lab {} ({}/{}) …",
-                entry.student,
+                "{who}: lab {} ({}/{}) …",
                 lab.number,
                 i + 1,
                 self.labs.len()
@@ -163,7 +192,8 @@ impl Grader<'_> {
                 Some(sandbox) => sandbox::run_lab(
                     &sandbox::LabRun {
                         sandbox,
-                        work: &self.work,
+                        who: &who,
+                        work: &slot.work,
                         target: &target,
                         cache: (&self.cache, &self.cached[i]),
                         verdicts: &verdicts,
@@ -174,10 +204,10 @@ impl Grader<'_> {
                     lab,
                     prebuilt[i].take(),
                 )?,
-                None => runner::run_lab_with(&self.work, lab, &run)?,
+                None => runner::run_lab_with(&slot.work, lab, &run)?,
             };
             let mut lab_grade = lab_grade(lab, &outcome);
-            let tampered = self.tampered(&files);
+            let tampered = self.tampered(&slot.work, &files);
             if !tampered.is_empty() {
                 let message = format!(
                     "the instructor's files changed while your programs ran ({}): no points for this lab",
@@ -185,29 +215,34 @@ impl Grader<'_> {
                 );
                 lab_grade = lab_not_run(lab, LabState::Tampered, Status::Error, &message);
                 // Put the instructor's files back for the next lab.
-                lay_down(&self.work, &files)?;
+                lay_down(&slot.work, &files)?;
             }
             grade.labs.push(lab_grade);
         }
-        let _ = std::fs::remove_dir_all(&self.scratch);
+        let _ = std::fs::remove_dir_all(&slot.scratch);
         grade.total = grade.labs.iter().map(|l| l.points).sum();
         grade.seconds = started.elapsed().as_secs_f64();
         Ok(grade)
     }
 
     /// Builds every submitted lab in one sandbox ([`sandbox::prebuild`]).
-    fn build_together(&self, target: &Path, missing: &[u32]) -> Result<Vec<sandbox::Prebuilt>> {
+    fn build_together(
+        &self,
+        work: &Path,
+        target: &Path,
+        missing: &[u32],
+        who: &str,
+    ) -> Result<Vec<sandbox::Prebuilt>> {
         let Some(sandbox) = &self.sandbox else {
             return Ok(vec![None; self.labs.len()]);
         };
         let labs: Vec<_> = (self.labs.iter().zip(&self.cached))
             .map(|(lab, cached)| (*lab, cached, !missing.contains(&lab.number)))
             .collect();
-        let (prebuilt, took) =
-            sandbox::prebuild(sandbox, (&self.work, target), &labs, self.lab_timeout)?;
+        let (prebuilt, took) = sandbox::prebuild(sandbox, (work, target), &labs, self.lab_timeout)?;
         if let Some(took) = took {
             self.say(&format!(
-                "    its labs built together in {:.1} s",
+                "    {who}: its labs built together in {:.1} s",
                 took.as_secs_f64()
             ));
         }
@@ -238,13 +273,71 @@ impl Grader<'_> {
 
     /// The instructor's files of the working copy that no longer match
     /// the originals (checked after each lab).
-    fn tampered(&self, files: &[File]) -> Vec<String> {
+    fn tampered(&self, work: &Path, files: &[File]) -> Vec<String> {
         files
             .iter()
             .filter(|f| !f.student)
-            .filter(|f| std::fs::read(self.work.join(&f.path)).map_or(true, |c| c != f.content))
+            .filter(|f| std::fs::read(work.join(&f.path)).map_or(true, |c| c != f.content))
             .map(|f| f.path.clone())
             .take(5)
+            .collect()
+    }
+}
+
+impl Grader<'_> {
+    /// Grades `entries`, as many at once as there are `slots` (each
+    /// submission in one slot's folders, in its own sandboxes). The grades
+    /// come back in the order of `entries` whatever order they finish in,
+    /// so the reports do not depend on how many ran at once.
+    ///
+    /// # Errors
+    ///
+    /// The first error (in the order of `entries`) of a submission the
+    /// grader itself could not grade (a folder it cannot write, bwrap
+    /// that does not start); no new submission is started after one.
+    fn grade_all(&self, entries: &[intake::Entry], slots: &[Slot]) -> Result<Vec<StudentGrade>> {
+        use std::sync::Mutex;
+        use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+        let next = AtomicUsize::new(0);
+        let failed = AtomicBool::new(false);
+        let results: Mutex<Vec<Option<Result<StudentGrade>>>> =
+            Mutex::new(entries.iter().map(|_| None).collect());
+        std::thread::scope(|scope| {
+            for slot in slots {
+                let (next, failed, results) = (&next, &failed, &results);
+                scope.spawn(move || {
+                    loop {
+                        let i = next.fetch_add(1, Ordering::SeqCst);
+                        if i >= entries.len() || failed.load(Ordering::SeqCst) {
+                            break;
+                        }
+                        let progress = format!("[{}/{}]", i + 1, entries.len());
+                        let graded = self.grade(&entries[i], slot, &progress);
+                        match &graded {
+                            Ok(grade) => self.say(&format!(
+                                "{progress} {}: {}/{} in {:.1} s",
+                                grade.student, grade.total, grade.max, grade.seconds
+                            )),
+                            Err(_) => failed.store(true, Ordering::SeqCst),
+                        }
+                        if let Ok(mut results) = results.lock() {
+                            results[i] = Some(graded);
+                        }
+                    }
+                });
+            }
+        });
+        let results = results
+            .into_inner()
+            .map_err(|_| anyhow::anyhow!("a grading thread panicked"))?;
+        if let Some(Some(Err(_))) = results.iter().find(|r| matches!(r, Some(Err(_)))) {
+            let first = results.into_iter().flatten().find_map(Result::err);
+            return Err(first.unwrap_or_else(|| anyhow::anyhow!("grading stopped")));
+        }
+        (entries.iter().zip(results))
+            .map(|(entry, result)| {
+                result.with_context(|| format!("{} was not graded", entry.student))?
+            })
             .collect()
     }
 }
@@ -313,11 +406,17 @@ pub fn grade(root: &Path, info: &Info, options: &Options) -> Result<Vec<StudentG
     // One seed for the whole class: every submission's property scenarios
     // draw the same inputs, and grades.json records them.
     let seed = options.seed.unwrap_or_else(harness::seed::fresh_seed);
+    // Unsandboxed, programs share this machine's ports: one at a time.
+    let jobs = if sandbox.is_some() {
+        options.jobs.clamp(1, entries.len().max(1))
+    } else {
+        1
+    };
+    let slots: Vec<Slot> = (0..jobs).map(|k| Slot::new(&base, k)).collect();
     let mut grader = Grader {
         info,
         labs,
         starter,
-        work: base.join("work"),
         unpacked: base.join("unpacked"),
         run: RunOptions {
             target_dir: Some(target.clone()),
@@ -331,36 +430,29 @@ pub fn grade(root: &Path, info: &Info, options: &Options) -> Result<Vec<StudentG
         sandbox,
         cache: target.join("sandbox-cache"),
         cached: Vec::new(),
-        scratch: base.join("submission"),
+        building: std::sync::Mutex::new(()),
         lab_timeout: options.lab_timeout,
     };
     if let Some(sandbox) = &grader.sandbox {
         // The dependencies, the instructor's crates and the judges, built
         // once from the starter alone: every submission links to this.
         grader.say("building the starter in the sandbox (the dependency cache) …");
-        let (work, files) = (&grader.work, &grader.starter.files);
+        let (work, files) = (&slots[0].work, &grader.starter.files);
         lay_down(work, files)?;
         grader.cached = sandbox::cache_starter(sandbox, (work, &grader.cache), files, &grader.labs)
             .context("could not build the starter in the sandbox")?;
     }
     grader.say(&format!(
-        "grading {} submission(s) from {} ({} lab(s); working copy {}, target {}; seed {seed})",
+        "grading {} submission(s) from {}, {jobs} at a time ({} lab(s); working copies {}, target {}; seed {seed})",
         entries.len(),
         options.submissions.display(),
         grader.labs.len(),
-        grader.work.display(),
+        slots[0].work.display(),
         target.display()
     ));
-    let mut grades = Vec::new();
-    for (i, entry) in entries.iter().enumerate() {
-        let progress = format!("[{}/{}]", i + 1, entries.len());
-        let grade = grader.grade(entry, &progress)?;
-        grader.say(&format!(
-            "{progress} {}: {}/{} in {:.1} s",
-            grade.student, grade.total, grade.max, grade.seconds
-        ));
-        grades.push(grade);
-    }
+    let grading = Instant::now();
+    let grades = grader.grade_all(&entries, &slots)?;
+    let graded_in = grading.elapsed();
     let _ = std::fs::remove_dir_all(&grader.unpacked);
     let _ = std::fs::remove_dir_all(base.join("tmp"));
     report::write_all(
@@ -384,6 +476,13 @@ pub fn grade(root: &Path, info: &Info, options: &Options) -> Result<Vec<StudentG
             grades.len(),
             started.elapsed().as_secs_f64(),
             options.out.display()
+        );
+        // What bench-grade.sh reads: the submissions alone (the starter
+        // and its cache were before), however many at a time.
+        println!(
+            "grading the submissions took {:.1} s, {jobs} at a time: {:.2} s per submission",
+            graded_in.as_secs_f64(),
+            graded_in.as_secs_f64() / grades.len().max(1) as f64
         );
         if let Some(kib) = peak_memory_kib() {
             println!("peak memory of the grader itself: {} MiB", kib / 1024);
