@@ -191,7 +191,7 @@ pub fn parse_args(args: &[&str]) -> Result<Options> {
                         .ok()
                         .filter(|&n| (1..=64).contains(&n))
                         .with_context(|| {
-                            format!("--jobs takes a number of submissions from 1 to 64, such as 2, not `{text}`")
+                            format!("--jobs takes a number of submissions from 1 to 64, such as 2, not `{text}`; {see}")
                         })?,
                 );
             }
