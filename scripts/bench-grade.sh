@@ -50,7 +50,7 @@ after_first() {
     awk '/: [0-9]+\/[0-9]+ in [0-9.]+ s$/ { c++; if (c > 1) { t = $(NF-1); sum += t; n++ } }
          END { if (n) printf "%.2f", sum / n; else printf "nan" }' "$1"
 }
-# The class's time per submission, from the grader's summary line
+# The class's time per submission, from the grader's progress line
 # "grading the submissions took T s, J at a time: S s per submission".
 per_submission() {
     sed -n 's/^grading the submissions took .* at a time: \([0-9.]*\) s per submission$/\1/p' "$1"
@@ -62,7 +62,7 @@ run() { # NAME ARGS...: grades the class, prints wall time and the figures per s
     "$xtask" grade "$work/class" --out "$work/$name" --seed 1 "$@" > "$work/$name.out" 2> "$work/$name.log"
     end=$(date +%s.%N)
     awk -v s="$start" -v e="$end" -v n="$n" -v m="$(after_first "$work/$name.log")" \
-        -v p="$(per_submission "$work/$name.out")" -v l="$(cut -d' ' -f1-3 /proc/loadavg)" \
+        -v p="$(per_submission "$work/$name.log")" -v l="$(cut -d' ' -f1-3 /proc/loadavg)" \
         'BEGIN { printf "wall: %.1f s for %d submissions; per submission: %s s (the class'"'"'s time / N), %s s (each one'"'"'s own, mean after the first); load after: %s\n", e - s, n, (p == "" ? "n/a" : p), m, l }'
 }
 echo "== grading $n copies of a correct submission, sandboxed ($(nproc) cores, cold: $cold)"
@@ -71,7 +71,7 @@ echo "== the same folder, --unsafe-no-sandbox (the old way, for the sandbox's co
 run unsandboxed --unsafe-no-sandbox
 awk -v a="$(after_first "$work/sandboxed.log")" -v b="$(after_first "$work/unsandboxed.log")" \
     'BEGIN { if (b > 0) printf "each submission'"'"'s own time: sandboxed %.2f s, unsandboxed %.2f s (%.2fx)\n", a, b, a / b }'
-awk -v a="$(per_submission "$work/sandboxed.out")" -v b="$(per_submission "$work/unsandboxed.out")" \
+awk -v a="$(per_submission "$work/sandboxed.log")" -v b="$(per_submission "$work/unsandboxed.log")" \
     'BEGIN { if (a != "" && b > 0) printf "the class'"'"'s time per submission: sandboxed %.2f s, unsandboxed (one at a time) %.2f s (%.2fx)\n", a, b, a / b }'
 for other in unsandboxed; do
     if cmp -s "$work/sandboxed/grades.csv" "$work/$other/grades.csv"; then

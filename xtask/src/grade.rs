@@ -32,6 +32,7 @@ pub mod intake;
 pub mod lms;
 mod options;
 mod overlay;
+mod pool;
 pub mod report;
 pub mod sandbox;
 pub mod shard;
@@ -45,6 +46,8 @@ use crate::runner::{self, RunOptions};
 use crate::starter::{File, Starter};
 use anyhow::{Context, Result, bail};
 pub use options::{Format, HELP, LAB_TIMEOUT, Options, parse_args};
+use pool::Slot;
+pub use report::peak_memory_kib;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -59,29 +62,6 @@ fn lay_down(work: &Path, files: &[File]) -> Result<()> {
             .iter()
             .map(|f| (f.path.as_str(), &f.content[..], f.mtime)),
     )
-}
-
-/// The folders of one of the submissions graded at once (`--jobs`): its
-/// grading copy, and its own target folder and verdicts.
-struct Slot {
-    work: PathBuf,
-    scratch: PathBuf,
-}
-
-impl Slot {
-    /// The `k`-th slot's folders under `base` (the first's are the ones a
-    /// run of one job at a time uses).
-    fn new(base: &Path, k: usize) -> Slot {
-        let suffix = if k == 0 {
-            String::new()
-        } else {
-            format!("-{k}")
-        };
-        Slot {
-            work: base.join(format!("work{suffix}")),
-            scratch: base.join(format!("submission{suffix}")),
-        }
-    }
 }
 
 /// The grader's state for a whole run.
@@ -284,64 +264,6 @@ impl Grader<'_> {
     }
 }
 
-impl Grader<'_> {
-    /// Grades `entries`, as many at once as there are `slots` (each
-    /// submission in one slot's folders, in its own sandboxes). The grades
-    /// come back in the order of `entries` whatever order they finish in,
-    /// so the reports do not depend on how many ran at once.
-    ///
-    /// # Errors
-    ///
-    /// The first error (in the order of `entries`) of a submission the
-    /// grader itself could not grade (a folder it cannot write, bwrap
-    /// that does not start); no new submission is started after one.
-    fn grade_all(&self, entries: &[intake::Entry], slots: &[Slot]) -> Result<Vec<StudentGrade>> {
-        use std::sync::Mutex;
-        use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-        let next = AtomicUsize::new(0);
-        let failed = AtomicBool::new(false);
-        let results: Mutex<Vec<Option<Result<StudentGrade>>>> =
-            Mutex::new(entries.iter().map(|_| None).collect());
-        std::thread::scope(|scope| {
-            for slot in slots {
-                let (next, failed, results) = (&next, &failed, &results);
-                scope.spawn(move || {
-                    loop {
-                        let i = next.fetch_add(1, Ordering::SeqCst);
-                        if i >= entries.len() || failed.load(Ordering::SeqCst) {
-                            break;
-                        }
-                        let progress = format!("[{}/{}]", i + 1, entries.len());
-                        let graded = self.grade(&entries[i], slot, &progress);
-                        match &graded {
-                            Ok(grade) => self.say(&format!(
-                                "{progress} {}: {}/{} in {:.1} s",
-                                grade.student, grade.total, grade.max, grade.seconds
-                            )),
-                            Err(_) => failed.store(true, Ordering::SeqCst),
-                        }
-                        if let Ok(mut results) = results.lock() {
-                            results[i] = Some(graded);
-                        }
-                    }
-                });
-            }
-        });
-        let results = results
-            .into_inner()
-            .map_err(|_| anyhow::anyhow!("a grading thread panicked"))?;
-        if let Some(Some(Err(_))) = results.iter().find(|r| matches!(r, Some(Err(_)))) {
-            let first = results.into_iter().flatten().find_map(Result::err);
-            return Err(first.unwrap_or_else(|| anyhow::anyhow!("grading stopped")));
-        }
-        (entries.iter().zip(results))
-            .map(|(entry, result)| {
-                result.with_context(|| format!("{} was not graded", entry.student))?
-            })
-            .collect()
-    }
-}
-
 /// `cargo xtask grade`: grades every submission and writes the reports.
 /// Returns the grades, sorted by student.
 ///
@@ -450,9 +372,7 @@ pub fn grade(root: &Path, info: &Info, options: &Options) -> Result<Vec<StudentG
         slots[0].work.display(),
         target.display()
     ));
-    let grading = Instant::now();
     let grades = grader.grade_all(&entries, &slots)?;
-    let graded_in = grading.elapsed();
     let _ = std::fs::remove_dir_all(&grader.unpacked);
     let _ = std::fs::remove_dir_all(base.join("tmp"));
     report::write_all(
@@ -466,34 +386,9 @@ pub fn grade(root: &Path, info: &Info, options: &Options) -> Result<Vec<StudentG
     if let (Some(format), Some(roster)) = (options.format, &options.roster) {
         lms::write(&options.out, format, &grader.labs, &grades, roster)?;
     }
-    if options.verbose && grader.sandbox.is_none() {
-        println!("{}", report::UNSANDBOXED);
-    }
     if options.verbose {
-        print!("{}", report::summary_table(&grader.labs, &grades));
-        println!(
-            "graded {} submission(s) in {:.1} s; reports in {}",
-            grades.len(),
-            started.elapsed().as_secs_f64(),
-            options.out.display()
-        );
-        // What bench-grade.sh reads: the submissions alone (the starter
-        // and its cache were before), however many at a time.
-        println!(
-            "grading the submissions took {:.1} s, {jobs} at a time: {:.2} s per submission",
-            graded_in.as_secs_f64(),
-            graded_in.as_secs_f64() / grades.len().max(1) as f64
-        );
-        if let Some(kib) = peak_memory_kib() {
-            println!("peak memory of the grader itself: {} MiB", kib / 1024);
-        }
+        let unsandboxed = grader.sandbox.is_none();
+        report::print_summary(&grader.labs, &grades, &options.out, started, unsandboxed);
     }
     Ok(grades)
-}
-
-/// This process's peak resident memory (Linux's `VmHWM`), in KiB.
-pub fn peak_memory_kib() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    line.split_whitespace().nth(1)?.parse().ok()
 }
