@@ -16,7 +16,9 @@
 //!   nested sandbox, one step further removed than the judging test.
 //! - [`pace`]: paced delivery, a peer's pieces read one `read` each
 //!   (deterministic short reads); [`suspend`]: Ctrl-Z on a program blocked
-//!   in a write (deterministic short writes); [`limits`]: the memory and
+//!   in a write (deterministic short writes); `Scenario::connect_together`
+//!   (`together.rs`): clients that connect while the server is suspended,
+//!   so one readiness event announces them all; [`limits`]: the memory and
 //!   file limits of programs under test; [`slow_reader`]: a client that
 //!   leaves a non-blocking server's replies unread until its writes stop
 //!   short (deterministic partial writes). Linux; elsewhere they fall back
@@ -68,6 +70,7 @@ pub mod slow_reader;
 pub mod sockopt;
 pub mod stuck;
 pub mod suspend;
+mod together;
 pub mod transcript;
 
 pub use peer::{TcpPeer, TcpServerPeer, UdpPeer, describe_io_error};

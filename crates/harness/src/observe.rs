@@ -44,6 +44,14 @@ const WRITES: &[libc::c_long] = &[
     libc::SYS_sendmsg,
 ];
 
+/// The system calls a thread waiting for readiness sleeps in: mio's poll
+/// calls `epoll_wait` (`epoll_pwait` where there is no `epoll_wait`). The
+/// fourth argument is the timeout in milliseconds, -1 for none.
+#[cfg(target_arch = "x86_64")]
+const POLLS: &[libc::c_long] = &[libc::SYS_epoll_wait, libc::SYS_epoll_pwait];
+#[cfg(not(target_arch = "x86_64"))]
+const POLLS: &[libc::c_long] = &[libc::SYS_epoll_pwait];
+
 /// Which way a thread is blocked on a socket.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Blocked {
@@ -259,6 +267,30 @@ pub(crate) fn all_asleep(pid: u32) -> Option<Sleeps> {
         sleeps.insert(tid, before);
     }
     (!sleeps.is_empty()).then_some(sleeps)
+}
+
+/// One look at the polls of `pid`: `Some(timeouts)`, in milliseconds (-1
+/// for none), of the threads asleep in a poll (`epoll_wait`), when every
+/// thread sleeps in a system call; `None` when one is running, so that a
+/// thread between two polls is looked at again rather than missed.
+pub(crate) fn poll_timeouts(pid: u32) -> Option<Vec<i32>> {
+    let pid = crate::jail::program_pid(pid);
+    let mut timeouts = Vec::new();
+    for task in fs::read_dir(format!("/proc/{pid}/task")).ok()?.flatten() {
+        let call = fs::read_to_string(task.path().join("syscall")).ok()?;
+        let mut words = call.split_whitespace();
+        // "running" (or a thread not in a system call) has no number.
+        let number = words.next()?.parse::<libc::c_long>().ok()?;
+        if !POLLS.contains(&number) {
+            continue;
+        }
+        let arg = words.nth(3)?;
+        let raw = u64::from_str_radix(arg.trim_start_matches("0x"), 16).ok()?;
+        // An `int`: the low 32 bits of the register.
+        #[allow(clippy::cast_possible_truncation)]
+        timeouts.push(raw as u32 as i32);
+    }
+    Some(timeouts)
 }
 
 fn voluntary_switches(task_dir: &std::path::Path) -> Option<u64> {

@@ -105,6 +105,11 @@ impl Running {
         &self.name
     }
 
+    /// The scenario's transcript, which this program's lines go to.
+    pub(crate) fn log(&self) -> &Log {
+        &self.log
+    }
+
     /// The program's process id (and its process group's), for what the
     /// harness reads of it in Linux's `/proc` (pacing, Ctrl-Z).
     #[cfg(target_os = "linux")]

@@ -8,6 +8,7 @@
 //! names its destination, and every received datagram tells its sender.
 
 use harness::{Step, UdpPeer, assert_transcript};
+use std::time::Duration;
 
 const SERVER: &str = env!("CARGO_BIN_EXE_lab03-server");
 const CLIENT: &str = env!("CARGO_BIN_EXE_lab03-client");
@@ -197,6 +198,10 @@ fn client_reply_lost() {
         let (_, from) = server.recv_from(ANY_DATAGRAM, "lab03-client")?;
         server.say("does not reply in time, as if the reply had been delayed or lost");
         client.expect_line()?;
+        // The line alone does not show how long the client waited: its
+        // socket's read timeout must be the 100 ms it was told, not a
+        // constant (read from the socket itself; no line when it is).
+        server.expect_read_timeout(&client, from, Duration::from_millis(100))?;
         server.send_to("late reply to hello", from, "lab03-client")?;
         client.type_line("are you there?")?;
         client.expect_line()?;
@@ -208,8 +213,8 @@ fn client_reply_lost() {
     assert_transcript!(
         "client_reply_lost",
         "UDP gives no delivery guarantee and no error when a datagram is lost: the client waits \
-         for the reply with a read timeout (here 100 ms, the optional second argument), says that \
-         none came, and goes on. When the late reply finally arrives, it waits in the socket and \
+         for the reply with a read timeout (here 100 ms, the optional second argument: the \
+         harness reads it from the client's socket), says that none came, and goes on. When the late reply finally arrives, it waits in the socket and \
          the client takes it for the answer to its next message: UDP does not pair replies with \
          requests (real protocols number their messages, as DNS does with its ID).",
         transcript

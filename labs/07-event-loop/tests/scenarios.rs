@@ -16,7 +16,11 @@ const REPLY: &str = "已收到";
 
 /// One message and its reply: the client sends, the server prints the
 /// message, the client reads the whole reply.
-fn exchange(client: &mut TcpPeer, server: &mut harness::Program, message: &str) -> Step {
+fn exchange(
+    client: &mut TcpPeer,
+    server: &mut harness::Program,
+    message: impl AsRef<[u8]>,
+) -> Step {
     client.send(message)?;
     server.expect_line()?;
     client.recv_exact(REPLY.len())?;
@@ -33,7 +37,8 @@ fn server_two_clients_at_once() {
         server.expect_line()?;
         exchange(&mut a, &mut server, "hello from A")?;
         exchange(&mut b, &mut server, "hello from B")?;
-        exchange(&mut a, &mut server, "A again")?;
+        // Not UTF-8: labkit::show prints the byte as \xff, never U+FFFD.
+        exchange(&mut a, &mut server, b"A again \xff")?;
         a.expect_nothing_yet()?;
         b.expect_nothing_yet()?;
         b.close();
@@ -47,7 +52,8 @@ fn server_two_clients_at_once() {
         "server_two_clients_at_once",
         "Unlike lab 2, client B is accepted and answered while A is still connected: one thread \
          serves both, each message as it arrives. Between messages the server sleeps in the poll \
-         (no busy loop: every thread asleep), and when B leaves, A is still served.",
+         (no busy loop: every thread asleep), and when B leaves, A is still served. A byte that is \
+         not UTF-8 is printed as \\xNN (labkit::show), never replaced.",
         transcript
     );
 }
@@ -56,9 +62,10 @@ fn server_two_clients_at_once() {
 fn server_idle_clients_cost_no_cpu() {
     let transcript = harness::run(|s| {
         let mut server = s.start_server(SERVER, &[])?;
-        let mut idle = Vec::new();
-        for name in ["client 1", "client 2", "client 3"] {
-            idle.push(s.connect(name, &server)?);
+        // The three arrive together, announced by one readiness event: the
+        // server must accept until WouldBlock, not once per event.
+        let mut idle = s.connect_together(&["client 1", "client 2", "client 3"], &server)?;
+        for _ in &idle {
             server.expect_line()?;
         }
         let mut talker = s.connect("client 4", &server)?;
@@ -68,6 +75,10 @@ fn server_idle_clients_cost_no_cpu() {
             client.expect_nothing_yet()?;
         }
         talker.expect_nothing_yet()?;
+        // Asleep is not enough: a poll with a 1 ms timeout sleeps too, and
+        // wakes a thousand times a second. The harness reads the timeout of
+        // the poll the server sleeps in.
+        server.expect_waiting()?;
         exchange(&mut idle[1], &mut server, "now me")?;
         talker.close();
         server.expect_line()?;
@@ -79,10 +90,13 @@ fn server_idle_clients_cost_no_cpu() {
     });
     assert_transcript!(
         "server_idle_clients_cost_no_cpu",
-        "Three clients connect and send nothing; a fourth is answered at once. A read with \
+        "Three clients connect together (while the server is suspended, so that one readiness \
+         event announces all three: it accepts until WouldBlock, not once per event) and send \
+         nothing; a fourth is answered at once. A read with \
          nothing queued returns WouldBlock and the server goes back to the poll, which sleeps: \
          idle connections cost no CPU (a server that retries on WouldBlock is still running when \
-         the harness looks, and is reported as a busy loop).",
+         the harness looks, and is reported as a busy loop; one that polls with a timeout below a \
+         second wakes up for nothing, and is reported too).",
         transcript
     );
 }
@@ -179,24 +193,28 @@ fn server_client_resets_mid_conversation() {
         server.expect_line()?;
         let mut b = s.connect("client B", &server)?;
         server.expect_line()?;
-        exchange(&mut b, &mut server, "hello")?;
-        b.reset();
+        exchange(&mut a, &mut server, "hello")?;
+        a.reset();
         server.expect_line()?;
-        exchange(&mut a, &mut server, "are you still there?")?;
+        exchange(&mut b, &mut server, "are you still there?")?;
         let mut c = s.connect("client C", &server)?;
         server.expect_line()?;
         exchange(&mut c, &mut server, "new here")?;
+        // C must not take B's place: a token numbered by the size of the
+        // client table (1 client left, so 2) is B's.
+        exchange(&mut b, &mut server, "B again, after C came")?;
         c.close();
         server.expect_line()?;
-        a.close();
+        b.close();
         server.expect_line()?;
         Ok(())
     });
     assert_transcript!(
         "server_client_resets_mid_conversation",
-        "Client B aborts its connection (RST instead of FIN): the read fails with \"connection \
-         reset by peer\", not EOF. The server prints one line, closes that connection only, and \
-         goes on serving A and a new client C.",
+        "Client A, the first connected, aborts its connection (RST instead of FIN): the read fails \
+         with \"connection reset by peer\", not EOF. The server prints one line, closes that \
+         connection only, and goes on serving B and a new client C, each with a token of its own: \
+         C takes no one's place, and B is still answered after C came.",
         transcript
     );
 }

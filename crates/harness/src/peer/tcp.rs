@@ -252,14 +252,8 @@ impl TcpPeer {
         // (crate::settle) does "nothing yet" mean "nothing at all".
         if let Some(program) = &self.program {
             if program.settle() == crate::settle::Settled::Busy {
-                let name = program.name();
-                self.log.say(
-                    "harness",
-                    format!(
-                        "{name} was still running after {}s without waiting for anything: a busy loop?",
-                        STEP_TIMEOUT.as_secs()
-                    ),
-                );
+                self.log
+                    .say("harness", crate::settle::busy_line(&program.name()));
                 return Err(Stop);
             }
         }

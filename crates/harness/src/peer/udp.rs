@@ -15,7 +15,7 @@ const ANY_DATAGRAM: usize = 64 * 1024;
 pub struct UdpPeer {
     name: String,
     socket: UdpSocket,
-    log: Log,
+    pub(crate) log: Log,
 }
 
 impl UdpPeer {
