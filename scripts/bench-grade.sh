@@ -11,7 +11,14 @@
 # the same folder is graded with --unsafe-no-sandbox, to measure what the
 # sandbox costs in the same run, and the two grades.csv must be identical.
 # XTASK=PATH runs another build of the grader (an older commit's, say) over
-# this workspace, for a before/after in the same conditions.
+# this workspace, for a before/after in the same conditions. JOBS=N grades
+# N submissions at once in the sandboxed run (default: the grader's own
+# default); the unsandboxed run is always one at a time.
+#
+# Per submission, two figures: the grader's "grading the submissions took
+# T s" divided by N (the class's time per student, however many ran at
+# once: the figure that counts), and the mean of each submission's own
+# time after the first (its latency: with one job at a time, the same).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n=30
@@ -37,27 +44,35 @@ xtask=${XTASK:-$target/debug/xtask}
 if [ "$cold" = yes ]; then
     rm -rf "$target/socket-labs/grade-target" "$target/socket-labs/grade"
 fi
-# The mean per submission after the first (the first also checks the
-# dependency cache), from the grader's own "[i/N] id: P/M in T s" lines.
+# The mean per submission after the first (the first warms the caches),
+# from the grader's own "[i/N] id: P/M in T s" lines.
 after_first() {
     awk '/: [0-9]+\/[0-9]+ in [0-9.]+ s$/ { c++; if (c > 1) { t = $(NF-1); sum += t; n++ } }
          END { if (n) printf "%.2f", sum / n; else printf "nan" }' "$1"
 }
-run() { # NAME ARGS...: grades the class, prints wall time and the mean after the first
+# The class's time per submission, from the grader's progress line
+# "grading the submissions took T s, J at a time: S s per submission".
+per_submission() {
+    sed -n 's/^grading the submissions took .* at a time: \([0-9.]*\) s per submission$/\1/p' "$1"
+}
+run() { # NAME ARGS...: grades the class, prints wall time and the figures per submission
     local name=$1; shift
     local start end
     start=$(date +%s.%N)
-    "$xtask" grade "$work/class" --out "$work/$name" --seed 1 "$@" > /dev/null 2> "$work/$name.log"
+    "$xtask" grade "$work/class" --out "$work/$name" --seed 1 "$@" > "$work/$name.out" 2> "$work/$name.log"
     end=$(date +%s.%N)
     awk -v s="$start" -v e="$end" -v n="$n" -v m="$(after_first "$work/$name.log")" \
-        'BEGIN { printf "wall: %.1f s for %d submissions; mean per submission after the first: %s s\n", e - s, n, m }'
+        -v p="$(per_submission "$work/$name.log")" -v l="$(cut -d' ' -f1-3 /proc/loadavg)" \
+        'BEGIN { printf "wall: %.1f s for %d submissions; per submission: %s s (the class'"'"'s time / N), %s s (each one'"'"'s own, mean after the first); load after: %s\n", e - s, n, (p == "" ? "n/a" : p), m, l }'
 }
 echo "== grading $n copies of a correct submission, sandboxed ($(nproc) cores, cold: $cold)"
-run sandboxed
+run sandboxed ${JOBS:+--jobs "$JOBS"}
 echo "== the same folder, --unsafe-no-sandbox (the old way, for the sandbox's cost)"
 run unsandboxed --unsafe-no-sandbox
 awk -v a="$(after_first "$work/sandboxed.log")" -v b="$(after_first "$work/unsandboxed.log")" \
-    'BEGIN { if (b > 0) printf "the sandbox costs %.2f s per submission (%.2fx the unsandboxed %.2f s)\n", a - b, a / b, b }'
+    'BEGIN { if (b > 0) printf "each submission'"'"'s own time: sandboxed %.2f s, unsandboxed %.2f s (%.2fx)\n", a, b, a / b }'
+awk -v a="$(per_submission "$work/sandboxed.log")" -v b="$(per_submission "$work/unsandboxed.log")" \
+    'BEGIN { if (a != "" && b > 0) printf "the class'"'"'s time per submission: sandboxed %.2f s, unsandboxed (one at a time) %.2f s (%.2fx)\n", a, b, a / b }'
 for other in unsandboxed; do
     if cmp -s "$work/sandboxed/grades.csv" "$work/$other/grades.csv"; then
         echo "grades.csv of $other is byte-identical to the first run's"

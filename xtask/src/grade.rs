@@ -32,6 +32,7 @@ pub mod intake;
 pub mod lms;
 mod options;
 mod overlay;
+mod pool;
 pub mod report;
 pub mod sandbox;
 pub mod shard;
@@ -45,6 +46,8 @@ use crate::runner::{self, RunOptions};
 use crate::starter::{File, Starter};
 use anyhow::{Context, Result, bail};
 pub use options::{Format, HELP, LAB_TIMEOUT, Options, parse_args};
+use pool::Slot;
+pub use report::peak_memory_kib;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -66,7 +69,6 @@ struct Grader<'a> {
     info: &'a Info,
     labs: Vec<&'a Lab>,
     starter: Starter,
-    work: PathBuf,
     unpacked: PathBuf,
     run: RunOptions,
     verbose: bool,
@@ -76,8 +78,11 @@ struct Grader<'a> {
     cache: PathBuf,
     /// Per lab (as `labs`), what the cache holds of it.
     cached: Vec<sandbox::Cached>,
-    /// Per submission: its own target folder and verdicts.
-    scratch: PathBuf,
+    /// Held while a submission is built: one build at a time, each on
+    /// every core (cargo compiles a submission's programs side by side),
+    /// while the other submissions graded at once are judged (mostly
+    /// waiting on sockets and their deadlines).
+    building: std::sync::Mutex<()>,
     lab_timeout: Duration,
 }
 
@@ -88,8 +93,10 @@ impl Grader<'_> {
         }
     }
 
-    /// Grades one entry of the submissions folder.
-    fn grade(&self, entry: &intake::Entry, progress: &str) -> Result<StudentGrade> {
+    /// Grades one entry of the submissions folder in the folders of
+    /// `slot`.
+    fn grade(&self, entry: &intake::Entry, slot: &Slot, progress: &str) -> Result<StudentGrade> {
+        let who = format!("{progress} {}", entry.student);
         let started = Instant::now();
         let mut grade = StudentGrade {
             student: entry.student.clone(),
@@ -108,7 +115,7 @@ impl Grader<'_> {
             Ok(taken) => taken,
             Err(problem) => {
                 let problem = format!("{problem:#}");
-                self.say(&format!("{progress} {}: {problem}", entry.student));
+                self.say(&format!("{who}: {problem}"));
                 for lab in &self.labs {
                     grade.labs.push(lab_not_run(
                         lab,
@@ -123,18 +130,21 @@ impl Grader<'_> {
             }
         };
         grade.ignored_changes = ignored;
-        lay_down(&self.work, &files)?;
-        let target = self.scratch.join("target");
-        let verdicts = self.scratch.join("verdicts");
+        lay_down(&slot.work, &files)?;
+        let target = slot.scratch.join("target");
+        let verdicts = slot.scratch.join("verdicts");
+        // Waiting for this lock counts in no lab's deadline.
+        let building = self.building.lock().unwrap_or_else(|e| e.into_inner());
         if self.sandbox.is_some() {
             let linking = Instant::now();
             sandbox::private_target(&self.cache, &target)?;
             self.say(&format!(
-                "    its own target folder linked in {:.1} s",
+                "    {who}: its own target folder linked in {:.1} s",
                 linking.elapsed().as_secs_f64()
             ));
         }
-        let mut prebuilt = self.build_together(&target, &missing)?;
+        let mut prebuilt = self.build_together(&slot.work, &target, &missing, &who)?;
+        drop(building);
         for (i, lab) in self.labs.iter().enumerate() {
             if missing.contains(&lab.number) {
                 grade.labs.push(lab_not_run(
@@ -149,8 +159,7 @@ impl Grader<'_> {
                 continue;
             }
             self.say(&format!(
-                "{progress} {}: lab {} ({}/{}) …",
-                entry.student,
+                "{who}: lab {} ({}/{}) …",
                 lab.number,
                 i + 1,
                 self.labs.len()
@@ -163,7 +172,8 @@ impl Grader<'_> {
                 Some(sandbox) => sandbox::run_lab(
                     &sandbox::LabRun {
                         sandbox,
-                        work: &self.work,
+                        who: &who,
+                        work: &slot.work,
                         target: &target,
                         cache: (&self.cache, &self.cached[i]),
                         verdicts: &verdicts,
@@ -174,10 +184,10 @@ impl Grader<'_> {
                     lab,
                     prebuilt[i].take(),
                 )?,
-                None => runner::run_lab_with(&self.work, lab, &run)?,
+                None => runner::run_lab_with(&slot.work, lab, &run)?,
             };
             let mut lab_grade = lab_grade(lab, &outcome);
-            let tampered = self.tampered(&files);
+            let tampered = self.tampered(&slot.work, &files);
             if !tampered.is_empty() {
                 let message = format!(
                     "the instructor's files changed while your programs ran ({}): no points for this lab",
@@ -185,29 +195,34 @@ impl Grader<'_> {
                 );
                 lab_grade = lab_not_run(lab, LabState::Tampered, Status::Error, &message);
                 // Put the instructor's files back for the next lab.
-                lay_down(&self.work, &files)?;
+                lay_down(&slot.work, &files)?;
             }
             grade.labs.push(lab_grade);
         }
-        let _ = std::fs::remove_dir_all(&self.scratch);
+        let _ = std::fs::remove_dir_all(&slot.scratch);
         grade.total = grade.labs.iter().map(|l| l.points).sum();
         grade.seconds = started.elapsed().as_secs_f64();
         Ok(grade)
     }
 
     /// Builds every submitted lab in one sandbox ([`sandbox::prebuild`]).
-    fn build_together(&self, target: &Path, missing: &[u32]) -> Result<Vec<sandbox::Prebuilt>> {
+    fn build_together(
+        &self,
+        work: &Path,
+        target: &Path,
+        missing: &[u32],
+        who: &str,
+    ) -> Result<Vec<sandbox::Prebuilt>> {
         let Some(sandbox) = &self.sandbox else {
             return Ok(vec![None; self.labs.len()]);
         };
         let labs: Vec<_> = (self.labs.iter().zip(&self.cached))
             .map(|(lab, cached)| (*lab, cached, !missing.contains(&lab.number)))
             .collect();
-        let (prebuilt, took) =
-            sandbox::prebuild(sandbox, (&self.work, target), &labs, self.lab_timeout)?;
+        let (prebuilt, took) = sandbox::prebuild(sandbox, (work, target), &labs, self.lab_timeout)?;
         if let Some(took) = took {
             self.say(&format!(
-                "    its labs built together in {:.1} s",
+                "    {who}: its labs built together in {:.1} s",
                 took.as_secs_f64()
             ));
         }
@@ -238,11 +253,11 @@ impl Grader<'_> {
 
     /// The instructor's files of the working copy that no longer match
     /// the originals (checked after each lab).
-    fn tampered(&self, files: &[File]) -> Vec<String> {
+    fn tampered(&self, work: &Path, files: &[File]) -> Vec<String> {
         files
             .iter()
             .filter(|f| !f.student)
-            .filter(|f| std::fs::read(self.work.join(&f.path)).map_or(true, |c| c != f.content))
+            .filter(|f| std::fs::read(work.join(&f.path)).map_or(true, |c| c != f.content))
             .map(|f| f.path.clone())
             .take(5)
             .collect()
@@ -313,11 +328,17 @@ pub fn grade(root: &Path, info: &Info, options: &Options) -> Result<Vec<StudentG
     // One seed for the whole class: every submission's property scenarios
     // draw the same inputs, and grades.json records them.
     let seed = options.seed.unwrap_or_else(harness::seed::fresh_seed);
+    // Unsandboxed, programs share this machine's ports: one at a time.
+    let jobs = if sandbox.is_some() {
+        options.jobs.clamp(1, entries.len().max(1))
+    } else {
+        1
+    };
+    let slots: Vec<Slot> = (0..jobs).map(|k| Slot::new(&base, k)).collect();
     let mut grader = Grader {
         info,
         labs,
         starter,
-        work: base.join("work"),
         unpacked: base.join("unpacked"),
         run: RunOptions {
             target_dir: Some(target.clone()),
@@ -331,36 +352,27 @@ pub fn grade(root: &Path, info: &Info, options: &Options) -> Result<Vec<StudentG
         sandbox,
         cache: target.join("sandbox-cache"),
         cached: Vec::new(),
-        scratch: base.join("submission"),
+        building: std::sync::Mutex::new(()),
         lab_timeout: options.lab_timeout,
     };
     if let Some(sandbox) = &grader.sandbox {
         // The dependencies, the instructor's crates and the judges, built
         // once from the starter alone: every submission links to this.
         grader.say("building the starter in the sandbox (the dependency cache) …");
-        let (work, files) = (&grader.work, &grader.starter.files);
+        let (work, files) = (&slots[0].work, &grader.starter.files);
         lay_down(work, files)?;
         grader.cached = sandbox::cache_starter(sandbox, (work, &grader.cache), files, &grader.labs)
             .context("could not build the starter in the sandbox")?;
     }
     grader.say(&format!(
-        "grading {} submission(s) from {} ({} lab(s); working copy {}, target {}; seed {seed})",
+        "grading {} submission(s) from {}, {jobs} at a time ({} lab(s); working copies {}, target {}; seed {seed})",
         entries.len(),
         options.submissions.display(),
         grader.labs.len(),
-        grader.work.display(),
+        slots[0].work.display(),
         target.display()
     ));
-    let mut grades = Vec::new();
-    for (i, entry) in entries.iter().enumerate() {
-        let progress = format!("[{}/{}]", i + 1, entries.len());
-        let grade = grader.grade(entry, &progress)?;
-        grader.say(&format!(
-            "{progress} {}: {}/{} in {:.1} s",
-            grade.student, grade.total, grade.max, grade.seconds
-        ));
-        grades.push(grade);
-    }
+    let grades = grader.grade_all(&entries, &slots)?;
     let _ = std::fs::remove_dir_all(&grader.unpacked);
     let _ = std::fs::remove_dir_all(base.join("tmp"));
     report::write_all(
@@ -374,27 +386,9 @@ pub fn grade(root: &Path, info: &Info, options: &Options) -> Result<Vec<StudentG
     if let (Some(format), Some(roster)) = (options.format, &options.roster) {
         lms::write(&options.out, format, &grader.labs, &grades, roster)?;
     }
-    if options.verbose && grader.sandbox.is_none() {
-        println!("{}", report::UNSANDBOXED);
-    }
     if options.verbose {
-        print!("{}", report::summary_table(&grader.labs, &grades));
-        println!(
-            "graded {} submission(s) in {:.1} s; reports in {}",
-            grades.len(),
-            started.elapsed().as_secs_f64(),
-            options.out.display()
-        );
-        if let Some(kib) = peak_memory_kib() {
-            println!("peak memory of the grader itself: {} MiB", kib / 1024);
-        }
+        let unsandboxed = grader.sandbox.is_none();
+        report::print_summary(&grader.labs, &grades, &options.out, started, unsandboxed);
     }
     Ok(grades)
-}
-
-/// This process's peak resident memory (Linux's `VmHWM`), in KiB.
-pub fn peak_memory_kib() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    line.split_whitespace().nth(1)?.parse().ok()
 }

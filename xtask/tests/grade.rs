@@ -379,6 +379,9 @@ fn a_class_of_broken_submissions_gets_the_right_verdicts() {
     options.lab_timeout = std::time::Duration::from_secs(90);
     // One seed for the class, recorded in grades.json and the feedback.
     options.seed = Some(4242);
+    // Three at once: every attack is graded alongside honest submissions
+    // (and one at a time below, for the same reports byte for byte).
+    options.jobs = 3;
     if !cfg!(target_os = "linux") {
         // No sandbox outside Linux: grading refuses, it never runs
         // submissions unsandboxed.
@@ -776,6 +779,7 @@ fn a_class_of_broken_submissions_gets_the_right_verdicts() {
     let cache_before = file_states(&cache);
     assert!(!cache_before.is_empty());
 
+    one_at_a_time_writes_the_same_reports(&root, &info, &options, &base);
     interchange_formats(&info, student(&grades, "erin-panic"), &base);
     every_results_json_follows_its_spec(&info, &grades, &base);
     classroom_points_equal_grades_csv(&info, &grades, &csv);
@@ -793,6 +797,72 @@ fn a_class_of_broken_submissions_gets_the_right_verdicts() {
     if let Some(peak) = grade::peak_memory_kib() {
         assert!(peak < 256 * 1024, "the grader's peak memory was {peak} KiB");
     }
+}
+
+/// The submissions whose transcripts race inside their own sandbox, in
+/// any run (one at a time as well): ivan's servers all bind port 8000 and
+/// its scenarios run at once, so which one wins the port varies; yuri's
+/// fork bomb meets the process limit in whichever program forks first.
+/// Their grades and statuses do not vary, only which transcript says what.
+const RACE_WITHIN: [&str; 2] = ["ivan-fixed-port", "yuri-fork-bomb"];
+
+/// The class graded again one submission at a time: the same reports as
+/// three at once (`options`' run), whatever order they finished in and
+/// whichever attack ran beside which honest submission. Byte for byte:
+/// `grades.csv` and every feedback file, but for the transcripts of
+/// [`RACE_WITHIN`] (their scenarios' statuses and points are compared).
+fn one_at_a_time_writes_the_same_reports(root: &Path, info: &Info, options: &Options, base: &Path) {
+    assert!(options.jobs > 1);
+    let mut one = options.clone();
+    one.jobs = 1;
+    one.out = base.join("one-at-a-time-report");
+    let _ = std::fs::remove_dir_all(&one.out);
+    grade::grade(root, info, &one).unwrap();
+    let (at_once, alone) = (files_of(&options.out), files_of(&one.out));
+    let names = |files: &[(String, Vec<u8>)]| -> Vec<String> {
+        files.iter().map(|(name, _)| name.clone()).collect()
+    };
+    assert_eq!(names(&alone), names(&at_once));
+    for name in ["grades.csv", "feedback/zz-correct-after-the-attacks.md"] {
+        assert!(names(&alone).contains(&name.to_owned()), "{name}");
+    }
+    let racing = |name: &str| {
+        RACE_WITHIN
+            .iter()
+            .any(|id| name == format!("feedback/{id}.md"))
+    };
+    for ((name, alone), (_, at_once)) in alone.iter().zip(&at_once) {
+        if name == "grades.json" || racing(name) {
+            continue;
+        }
+        assert_eq!(
+            String::from_utf8_lossy(alone),
+            String::from_utf8_lossy(at_once),
+            "{name}"
+        );
+    }
+    // grades.json: equal, once the racing transcripts are left out.
+    let json = |dir: &Path| -> serde_json::Value {
+        let mut json: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(dir.join("grades.json")).unwrap()).unwrap();
+        for student in json["students"].as_array_mut().unwrap() {
+            if !RACE_WITHIN.contains(&student["student"].as_str().unwrap()) {
+                continue;
+            }
+            for lab in student["labs"].as_array_mut().unwrap() {
+                for scenario in lab["scenarios"].as_array_mut().unwrap() {
+                    let scenario = scenario.as_object_mut().unwrap();
+                    scenario.retain(|key, _| {
+                        ["name", "status", "points", "max_points"].contains(&key.as_str())
+                    });
+                    assert_eq!(scenario.len(), 4, "{scenario:?}");
+                }
+            }
+        }
+        json
+    };
+    assert_eq!(json(&one.out), json(&options.out));
+    assert_eq!(processes_left(), Vec::<String>::new());
 }
 
 /// `--shard 1/2` and `2/2`, then `grade merge`: the same grades.csv, byte

@@ -47,8 +47,13 @@ options:
                       Unmatched ids are listed on stderr.
   --shard K/N         grade only the K-th of N deterministic slices of the class
                       (one machine each); then `cargo xtask grade merge`
+  --jobs N            grade N submissions at once, each in its own sandbox
+                      (default 2: one's judging mostly waits, and another's
+                      build uses the cores meanwhile); the reports are the
+                      same for any N
   --unsafe-no-sandbox run submissions unconfined, as your user: for trusted code
-                      only (every report then says so)
+                      only (every report then says so); one at a time (their
+                      programs would share this machine's ports), so no --jobs
   -h, --help          this help
 
 Every submission is built and run in a bubblewrap sandbox (Linux, `bwrap`).
@@ -89,7 +94,14 @@ pub struct Options {
     pub unsafe_no_sandbox: bool,
     /// Grade only this slice of the class (`--shard K/N`).
     pub shard: Option<super::shard::Shard>,
+    /// How many submissions are graded at once (`--jobs N`; always 1
+    /// with `--unsafe-no-sandbox`).
+    pub jobs: usize,
 }
+
+/// The default of `--jobs`: how many submissions are graded at once.
+/// Measured on 2 cores: see README, "How fast grading is".
+pub const JOBS: usize = 2;
 
 /// The default of `--lab-timeout`: building and running one lab. A correct
 /// submission takes seconds.
@@ -110,6 +122,7 @@ impl Options {
             seed: None,
             unsafe_no_sandbox: false,
             shard: None,
+            jobs: JOBS,
         }
     }
 }
@@ -130,6 +143,7 @@ pub fn parse_args(args: &[&str]) -> Result<Options> {
     let mut seed = None;
     let mut unsafe_no_sandbox = false;
     let mut shard = None;
+    let mut jobs = None;
     let mut parser = lexopt::Parser::from_args(args.iter().copied());
     let text = |v: std::ffi::OsString| v.to_string_lossy().into_owned();
     let value =
@@ -170,6 +184,17 @@ pub fn parse_args(args: &[&str]) -> Result<Options> {
                 })?);
             }
             Long("unsafe-no-sandbox") => unsafe_no_sandbox = true,
+            Long("jobs") => {
+                let text = value(&mut parser)?;
+                jobs = Some(
+                    text.parse::<usize>()
+                        .ok()
+                        .filter(|&n| (1..=64).contains(&n))
+                        .with_context(|| {
+                            format!("--jobs takes a number of submissions from 1 to 64, such as 2, not `{text}`; {see}")
+                        })?,
+                );
+            }
             Long("shard") => shard = Some(super::shard::Shard::parse(&value(&mut parser)?)?),
             Value(v) if submissions.is_none() => submissions = Some(PathBuf::from(v)),
             Value(v) => bail!(
@@ -189,7 +214,17 @@ pub fn parse_args(args: &[&str]) -> Result<Options> {
             "--format canvas and moodle need --roster FILE, the CSV that maps each submission id to the student's LMS identity; {see}"
         );
     }
+    if unsafe_no_sandbox && jobs.is_some_and(|n| n > 1) {
+        bail!(
+            "--unsafe-no-sandbox grades one submission at a time: unsandboxed, their programs would share this machine's ports; drop --jobs; {see}"
+        );
+    }
     let mut options = Options::new(submissions, out);
+    options.jobs = if unsafe_no_sandbox {
+        1
+    } else {
+        jobs.unwrap_or(JOBS)
+    };
     options.labs = labs;
     options.format = format;
     options.roster = roster;
@@ -221,6 +256,16 @@ mod tests {
         assert_eq!(o.labs, [1, 3]);
         assert_eq!(o.format, Some(Format::Canvas));
         assert_eq!(o.roster, Some(PathBuf::from("x.csv")));
+        assert_eq!(o.jobs, JOBS);
+        assert!(HELP.contains(&format!("(default {JOBS}:")), "{HELP}");
+        assert_eq!(
+            parse_args(&["s", "--out", "r", "--jobs", "3"])
+                .unwrap()
+                .jobs,
+            3
+        );
+        let unsafe_run = parse_args(&["s", "--out", "r", "--unsafe-no-sandbox"]).unwrap();
+        assert_eq!(unsafe_run.jobs, 1);
         for (args, says) in [
             (&["subs"][..], "grade needs --out REPORT"),
             (
@@ -232,6 +277,14 @@ mod tests {
                 "need --roster FILE",
             ),
             (&["subs", "--out"], "--out"),
+            (
+                &["subs", "--out", "r", "--jobs", "0"],
+                "--jobs takes a number",
+            ),
+            (
+                &["subs", "--out", "r", "--jobs", "2", "--unsafe-no-sandbox"],
+                "one submission at a time",
+            ),
         ] {
             let e = format!("{:#}", parse_args(args).unwrap_err());
             assert!(e.contains(says), "{args:?}: {e}");

@@ -155,6 +155,37 @@ pub fn csv(labs: &[&Lab], grades: &[StudentGrade]) -> String {
     out
 }
 
+/// What `grade` prints at the end (with progress on): the summary table,
+/// how long it took, and the grader's own peak memory.
+pub fn print_summary(
+    labs: &[&Lab],
+    grades: &[StudentGrade],
+    out: &Path,
+    started: std::time::Instant,
+    unsandboxed: bool,
+) {
+    if unsandboxed {
+        println!("{UNSANDBOXED}");
+    }
+    print!("{}", summary_table(labs, grades));
+    println!(
+        "graded {} submission(s) in {:.1} s; reports in {}",
+        grades.len(),
+        started.elapsed().as_secs_f64(),
+        out.display()
+    );
+    if let Some(kib) = peak_memory_kib() {
+        println!("peak memory of the grader itself: {} MiB", kib / 1024);
+    }
+}
+
+/// This process's peak resident memory (Linux's `VmHWM`), in KiB.
+pub fn peak_memory_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
 /// The table printed at the end of a run.
 pub fn summary_table(labs: &[&Lab], grades: &[StudentGrade]) -> String {
     let width = grades

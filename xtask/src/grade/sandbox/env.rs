@@ -6,7 +6,11 @@ use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
 /// The environment of a build, in one place: the toolchain, cargo's home
-/// inside the sandbox, snapshots never written.
+/// inside the sandbox, snapshots never written, and no debug info
+/// (`CARGO_PROFILE_DEV_DEBUG=0`, the cache's and every submission's):
+/// nothing of grading reads it (panics are read without backtraces), and
+/// without it linking a submission's fourteen programs takes a third less
+/// CPU (README, "How fast grading is").
 pub fn build_env(sysroot: &Path) -> Vec<(&'static str, OsString)> {
     let mut path = sysroot.join("bin").into_os_string();
     path.push(":/usr/bin:/bin");
@@ -16,6 +20,7 @@ pub fn build_env(sysroot: &Path) -> Vec<(&'static str, OsString)> {
         ("CARGO_HOME", CARGO_HOME.into()),
         ("CARGO_TARGET_DIR", TARGET.into()),
         ("CARGO_INCREMENTAL", "0".into()),
+        ("CARGO_PROFILE_DEV_DEBUG", "0".into()),
         ("CARGO_TERM_COLOR", "never".into()),
         ("CI", "true".into()),
         ("INSTA_UPDATE", "no".into()),

@@ -11,6 +11,8 @@ use std::time::{Duration, Instant};
 /// Where a run stands: its sandbox, folders and deadline.
 pub struct LabRun<'a> {
     pub sandbox: &'a Sandbox,
+    /// Which submission, for the progress lines (`[3/30] alice`).
+    pub who: &'a str,
     /// The grading copy (read-only inside).
     pub work: &'a Path,
     /// The submission's own target folder.
@@ -191,7 +193,8 @@ pub fn run_lab(run: &LabRun, lab: &Lab, prebuilt: Prebuilt) -> Result<LabOutcome
     }
     if run.verbose {
         eprintln!(
-            "    lab {}: built in {:.1} s, judged in {:.1} s, unit tests in {:.1} s",
+            "    {}: lab {}: built in {:.1} s, judged in {:.1} s, unit tests in {:.1} s",
+            run.who,
             lab.number,
             built_in.as_secs_f64(),
             judged_in.as_secs_f64(),

@@ -64,6 +64,9 @@ pub const VERDICTS: &str = "/grade/verdicts";
 pub const SCRATCH: &str = "/grade/scratch";
 pub(super) const CARGO_HOME: &str = "/grade/cargo-home";
 
+/// How much lower a build's CPU priority is than judging's (`nice -n`).
+const BUILD_NICENESS: &str = "10";
+
 /// The size of a sandbox's `/tmp` (scratch folders of the programs under
 /// test live there).
 pub const TMP_BYTES: u64 = 256 * 1024 * 1024;
@@ -247,7 +250,12 @@ impl Sandbox {
         for (key, value) in build_env(&self.sysroot) {
             command.arg("--setenv").arg(key).arg(value);
         }
-        command.arg("--").arg(&self.cargo);
+        // Builds run niced: with several submissions graded at once
+        // (`--jobs`), one's build takes only the CPU time another's
+        // judging leaves (its scenarios wait on the programs under test
+        // within deadlines, and must not wait behind a compiler).
+        command.args(["--", "/usr/bin/nice", "-n", BUILD_NICENESS]);
+        command.arg(&self.cargo);
         if for_cache {
             command.args(["test", "--frozen", "--offline", "--no-run"]);
         } else {
