@@ -87,6 +87,23 @@ fn server_client_closes_without_sending() {
     );
 }
 
+#[test]
+fn server_client_resets_without_sending() {
+    let transcript = harness::run(|s| {
+        let mut server = s.start_server(SERVER, &[])?;
+        let client = s.connect("client", &server)?;
+        client.reset();
+        server.expect_exit()
+    });
+    assert_transcript!(
+        "server_client_resets_without_sending",
+        "The client connects and aborts the connection at once (RST instead of FIN): the \
+         server's read fails with \"connection reset by peer\". That is an error, not an empty \
+         message and not a normal close: the server says so in one line and exits with status 1.",
+        transcript
+    );
+}
+
 /// Starts the client under test against `server_addr` and types `line`.
 fn start_client(
     s: &mut harness::Scenario,
