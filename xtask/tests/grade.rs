@@ -320,17 +320,17 @@ fn file_states(dirs: &[PathBuf]) -> Vec<String> {
     out
 }
 
-const SERVER: [&str; 5] = ["pass"; 5];
+const SERVER: [&str; 6] = ["pass"; 6];
 const CLIENT_PASS: [&str; 4] = ["pass"; 4];
-/// Lab 1's scenarios: 5 server stories, 4 client stories, then the two
+/// Lab 1's scenarios: 6 server stories, 4 client stories, then the two
 /// property scenarios (server, client).
-const SCENARIOS: usize = 11;
+const SCENARIOS: usize = 12;
 
 /// The statuses of lab 1's stories, server then client, then of its
 /// property scenarios: the server's as `server_property`, the client's
 /// passing.
 fn server_then_client(
-    server: [&str; 5],
+    server: [&str; 6],
     client: [&str; 4],
     server_property: &str,
 ) -> Vec<&'static str> {
@@ -339,11 +339,11 @@ fn server_then_client(
 
 /// The server scenarios fail (a `todo!()`), the client ones pass.
 fn client_todo_server() -> Vec<&'static str> {
-    with_client_property(["fail"; 5], CLIENT_PASS, "fail", "pass")
+    with_client_property(["fail"; 6], CLIENT_PASS, "fail", "pass")
 }
 
 fn with_client_property(
-    server: [&str; 5],
+    server: [&str; 6],
     client: [&str; 4],
     server_property: &str,
     client_property: &str,
@@ -461,7 +461,7 @@ fn a_class_of_broken_submissions_gets_the_right_verdicts() {
     let bob = student(&grades, "bob-partial");
     assert_eq!(statuses(bob), client_todo);
     assert!(
-        bob.labs[0].scenarios[5]
+        bob.labs[0].scenarios[6]
             .message
             .contains("not done yet: todo!()")
     );
@@ -485,7 +485,7 @@ fn a_class_of_broken_submissions_gets_the_right_verdicts() {
         // `recv` the harness reports a busy loop (a failure); where it
         // waits for a line, the step times out.
         server_then_client(
-            ["fail", "fail", "fail", "fail", "timeout"],
+            ["fail", "fail", "fail", "fail", "timeout", "timeout"],
             CLIENT_PASS,
             "timeout"
         )
@@ -494,10 +494,11 @@ fn a_class_of_broken_submissions_gets_the_right_verdicts() {
         let erin = student(&grades, id);
         // Its bug panics whenever a message arrives; a client that sends
         // nothing reads 0 bytes, and then the slice fits: a plain failure.
+        // A reset is an error before any slice: that story passes.
         assert_eq!(
             statuses(erin),
             server_then_client(
-                ["error", "error", "error", "error", "fail"],
+                ["error", "error", "error", "error", "fail", "pass"],
                 CLIENT_PASS,
                 "error"
             ),
@@ -512,7 +513,7 @@ fn a_class_of_broken_submissions_gets_the_right_verdicts() {
     }
     assert_eq!(
         statuses(student(&grades, "frank-silent")),
-        server_then_client(["timeout"; 5], CLIENT_PASS, "timeout")
+        server_then_client(["timeout"; 6], CLIENT_PASS, "timeout")
     );
     // grace's server prints 100 MB before it replies. The harness drains
     // and caps it, so the reply comes (a `fail`: the transcript shows the
@@ -522,14 +523,14 @@ fn a_class_of_broken_submissions_gets_the_right_verdicts() {
     let grace = student(&grades, "grace-flood");
     let grace_statuses = statuses(grace);
     assert!(
-        grace_statuses[..5]
+        grace_statuses[..6]
             .iter()
-            .chain(&grace_statuses[9..10])
+            .chain(&grace_statuses[10..11])
             .all(|s| matches!(*s, "fail" | "timeout")),
         "{grace_statuses:?}"
     );
-    assert_eq!(grace_statuses[5..9], CLIENT_PASS);
-    assert_eq!(grace_statuses[10], "pass");
+    assert_eq!(grace_statuses[6..10], CLIENT_PASS);
+    assert_eq!(grace_statuses[11], "pass");
     assert_eq!(
         grace.labs[0].points, 7,
         "the client scenarios' points only (four stories, one property)"
@@ -552,7 +553,7 @@ fn a_class_of_broken_submissions_gets_the_right_verdicts() {
     let ivan = student(&grades, "ivan-fixed-port");
     assert_eq!(
         statuses(ivan),
-        server_then_client(["fail"; 5], CLIENT_PASS, "fail")
+        server_then_client(["fail"; 6], CLIENT_PASS, "fail")
     );
 
     let judy = student(&grades, "judy-edited-tests");
@@ -586,7 +587,7 @@ fn a_class_of_broken_submissions_gets_the_right_verdicts() {
     ] {
         let g = student(&grades, id);
         assert_eq!(statuses(g), full, "{id}: {:#?}", g.labs[0]);
-        assert_eq!((g.total, g.labs[0].state.as_str()), (15, "passed"), "{id}");
+        assert_eq!((g.total, g.labs[0].state.as_str()), (16, "passed"), "{id}");
     }
     // mike forged `pass` verdicts and killed its parent, with no socket
     // code: the server scenarios reach its todo!().
@@ -637,7 +638,7 @@ fn a_class_of_broken_submissions_gets_the_right_verdicts() {
     let xavier = student(&grades, "xavier-memory-bomb");
     assert_eq!(
         statuses(xavier),
-        server_then_client(["error"; 5], CLIENT_PASS, "error")
+        server_then_client(["error"; 6], CLIENT_PASS, "error")
     );
     for s in xavier.labs[0]
         .scenarios
@@ -659,7 +660,7 @@ fn a_class_of_broken_submissions_gets_the_right_verdicts() {
     let victor = student(&grades, "victor-disk-bomb");
     assert_eq!(
         statuses(victor),
-        server_then_client(["error"; 5], CLIENT_PASS, "error"),
+        server_then_client(["error"; 6], CLIENT_PASS, "error"),
         "{:#?}",
         victor.labs[0]
     );
@@ -719,49 +720,49 @@ fn a_class_of_broken_submissions_gets_the_right_verdicts() {
     // a student's feedback in substance.
     let csv = std::fs::read_to_string(out.join("grades.csv")).unwrap();
     let expected = "student,lab01-tcp-once,total,max\n\
-         alice-correct,15,15,15\n\
-         bob-partial,8,8,15\n\
-         carol-compile-error,0,0,15\n\
-         dave-infinite-loop,7,7,15\n\
-         dup,0,0,15\n\
-         dup-2,0,0,15\n\
-         dup.zip,0,0,15\n\
-         erin-panic,7,7,15\n\
-         frank-silent,7,7,15\n\
-         grace-flood,7,7,15\n\
-         heidi-orphans,15,15,15\n\
-         ivan-fixed-port,7,7,15\n\
-         judy-edited-tests,15,15,15\n\
-         kim-empty,0,0,15\n\
-         leo-corrupt,0,0,15\n\
-         mallory,15,15,15\n\
-         mike-forges-verdicts,7,7,15\n\
-         nina,7,7,15\n\
-         nora-kills-everything,15,15,15\n\
-         olga-poisons-target,15,15,15\n\
-         oscar-zipslip,0,0,15\n\
-         pat-bomb,0,0,15\n\
-         peggy-rewrites-snapshots,15,15,15\n\
-         quinn-daemon,15,15,15\n\
-         rita-writes-instructor,15,15,15\n\
-         sam-reads-solutions,15,15,15\n\
-         stray.txt,0,0,15\n\
-         tina-leaks-compile-error,0,0,15\n\
-         ulla-dot-slash,15,15,15\n\
-         vera-with-target,15,15,15\n\
-         victor-disk-bomb,7,7,15\n\
-         wim-non-utf8,15,15,15\n\
-         xavier-memory-bomb,7,7,15\n\
-         yara-build-script,15,15,15\n\
-         yuri-fork-bomb,0,0,15\n\
-         zz-correct-after-the-attacks,15,15,15\n";
+         alice-correct,16,16,16\n\
+         bob-partial,9,9,16\n\
+         carol-compile-error,0,0,16\n\
+         dave-infinite-loop,7,7,16\n\
+         dup,0,0,16\n\
+         dup-2,0,0,16\n\
+         dup.zip,0,0,16\n\
+         erin-panic,8,8,16\n\
+         frank-silent,7,7,16\n\
+         grace-flood,7,7,16\n\
+         heidi-orphans,16,16,16\n\
+         ivan-fixed-port,7,7,16\n\
+         judy-edited-tests,16,16,16\n\
+         kim-empty,0,0,16\n\
+         leo-corrupt,0,0,16\n\
+         mallory,16,16,16\n\
+         mike-forges-verdicts,7,7,16\n\
+         nina,8,8,16\n\
+         nora-kills-everything,16,16,16\n\
+         olga-poisons-target,16,16,16\n\
+         oscar-zipslip,0,0,16\n\
+         pat-bomb,0,0,16\n\
+         peggy-rewrites-snapshots,16,16,16\n\
+         quinn-daemon,16,16,16\n\
+         rita-writes-instructor,16,16,16\n\
+         sam-reads-solutions,16,16,16\n\
+         stray.txt,0,0,16\n\
+         tina-leaks-compile-error,0,0,16\n\
+         ulla-dot-slash,16,16,16\n\
+         vera-with-target,16,16,16\n\
+         victor-disk-bomb,7,7,16\n\
+         wim-non-utf8,16,16,16\n\
+         xavier-memory-bomb,7,7,16\n\
+         yara-build-script,16,16,16\n\
+         yuri-fork-bomb,0,0,16\n\
+         zz-correct-after-the-attacks,16,16,16\n";
     assert_eq!(csv, expected);
     let json: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("grades.json")).unwrap()).unwrap();
     assert_eq!(json["students"].as_array().map(Vec::len), Some(36));
     assert_eq!(json["seed"], 4242);
     let feedback = std::fs::read_to_string(out.join("feedback/ivan-fixed-port.md")).unwrap();
-    assert!(feedback.contains("**Total: 7 / 15**"), "{feedback}");
+    assert!(feedback.contains("**Total: 7 / 16**"), "{feedback}");
     assert!(
         feedback.contains("`cargo xtask check-lab 1` (with `--seed 4242`"),
         "{feedback}"
@@ -902,12 +903,12 @@ fn shards_and_merge(root: &Path, info: &Info, base: &Path) {
     assert_eq!(
         String::from_utf8(read(&whole, "grades.csv")).unwrap(),
         "student,lab01-tcp-once,total,max\n\
-         alice,0,0,15\n\
-         bea,0,0,15\n\
-         cy.txt,0,0,15\n\
-         dup,0,0,15\n\
-         dup.zip,0,0,15\n\
-         eve,0,0,15\n"
+         alice,0,0,16\n\
+         bea,0,0,16\n\
+         cy.txt,0,0,16\n\
+         dup,0,0,16\n\
+         dup.zip,0,0,16\n\
+         eve,0,0,16\n"
     );
     let json = |dir: &Path| -> serde_json::Value {
         serde_json::from_slice(&read(dir, "grades.json")).unwrap()
@@ -931,7 +932,7 @@ fn next_run(root: &Path, info: &Info, base: &Path) {
         statuses(&grades[0]),
         server_then_client(SERVER, CLIENT_PASS, "pass")
     );
-    assert_eq!(grades[0].total, 15);
+    assert_eq!(grades[0].total, 16);
 }
 
 /// One submission (a folder with `labs/`) in Exercism's and Gradescope's
@@ -972,16 +973,16 @@ fn interchange_formats(info: &Info, erin: &StudentGrade, base: &Path) {
                 );
                 assert!(tests[0]["output"].as_str().unwrap().chars().count() <= 500);
                 assert_eq!(tests[4]["status"], "fail");
-                assert_eq!(tests[5]["status"], "pass");
+                assert_eq!(tests[6]["status"], "pass");
             }
             _ => {
-                assert_eq!(results["score"], 7);
-                assert_eq!(results["max_score"], 15);
+                assert_eq!(results["score"], 8);
+                assert_eq!(results["max_score"], 16);
                 assert_eq!(tests[0]["score"], 0);
                 assert_eq!(tests[0]["max_score"], 2);
                 assert_eq!(tests[0]["status"], "failed");
-                assert_eq!(tests[5]["score"], 2);
-                assert_eq!(tests[5]["status"], "passed");
+                assert_eq!(tests[6]["score"], 2);
+                assert_eq!(tests[6]["status"], "passed");
             }
         }
     }
@@ -1014,8 +1015,8 @@ fn lab_deadline(root: &Path, info: &Info, base: &Path) {
     let stopped = "lab 1: stopped: building and running it took more than 3 s (the lab deadline, `--lab-timeout`)";
     for grade in &grades {
         let s = statuses(grade);
-        assert_eq!(s[..5], ["timeout"; 5], "{}", grade.student);
-        for scenario in &grade.labs[0].scenarios[..5] {
+        assert_eq!(s[..6], ["timeout"; 6], "{}", grade.student);
+        for scenario in &grade.labs[0].scenarios[..6] {
             assert_eq!(scenario.message, stopped, "{}", grade.student);
         }
         if grade.student == "xena-slow-build" {
@@ -1024,11 +1025,11 @@ fn lab_deadline(root: &Path, info: &Info, base: &Path) {
         } else {
             // The stories run before the properties: these never start.
             assert!(
-                s[5..9].iter().all(|s| matches!(*s, "pass" | "timeout")),
+                s[6..10].iter().all(|s| matches!(*s, "pass" | "timeout")),
                 "{s:?}"
             );
-            assert_eq!(s[9..], ["timeout"; 2]);
-            for scenario in &grade.labs[0].scenarios[9..] {
+            assert_eq!(s[10..], ["timeout"; 2]);
+            for scenario in &grade.labs[0].scenarios[10..] {
                 assert_eq!(scenario.message, stopped, "{}", grade.student);
             }
         }
@@ -1066,8 +1067,8 @@ fn every_results_json_follows_its_spec(info: &Info, grades: &[StudentGrade], bas
                 (grade::Format::Exercism, "alice-correct") => "pass",
                 (grade::Format::Exercism, "bob-partial" | "dave-infinite-loop") => "fail",
                 (grade::Format::Exercism, "carol-compile-error" | "kim-empty") => "error",
-                (grade::Format::Gradescope, "alice-correct") => "15",
-                (grade::Format::Gradescope, "bob-partial") => "8",
+                (grade::Format::Gradescope, "alice-correct") => "16",
+                (grade::Format::Gradescope, "bob-partial") => "9",
                 (grade::Format::Gradescope, "carol-compile-error") => "0",
                 (grade::Format::Gradescope, "dave-infinite-loop") => "7",
                 _ => continue,
