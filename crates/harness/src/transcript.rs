@@ -295,12 +295,11 @@ impl Transcript {
         })
     }
 
-    /// Pairs of (location, message) of Rust panics printed on stderr.
-    /// Rust prints `thread 'main' panicked at FILE:LINE:COL:` and the message
-    /// on the next line.
-    fn panic_lines(&self) -> impl Iterator<Item = (String, String)> + '_ {
-        let stderr: Vec<String> = self
-            .events
+    /// Every line the programs printed on stderr, in order (bytes that are
+    /// not UTF-8 replaced).
+    #[must_use]
+    pub fn stderr_lines(&self) -> Vec<String> {
+        self.events
             .iter()
             .filter_map(|e| match &e.kind {
                 EventKind::Output {
@@ -309,7 +308,14 @@ impl Transcript {
                 } => Some(String::from_utf8_lossy(line).into_owned()),
                 _ => None,
             })
-            .collect();
+            .collect()
+    }
+
+    /// Pairs of (location, message) of Rust panics printed on stderr.
+    /// Rust prints `thread 'main' panicked at FILE:LINE:COL:` and the message
+    /// on the next line.
+    fn panic_lines(&self) -> impl Iterator<Item = (String, String)> + '_ {
+        let stderr = self.stderr_lines();
         let mut found = Vec::new();
         for (i, line) in stderr.iter().enumerate() {
             if let Some(rest) = line.split_once("panicked at ").map(|(_, rest)| rest) {

@@ -15,7 +15,7 @@
 //! deadline: a `read_frame` that never returns is a timeout line.
 
 use harness::seed::Rng;
-use harness::{EventKind, Stream, Transcript};
+use harness::{EventKind, Transcript};
 use std::time::Duration;
 
 const PROBE: &str = env!("CARGO_BIN_EXE_lab05-frame-probe");
@@ -275,17 +275,7 @@ fn ask_all(cases: &[Case]) -> Vec<String> {
 /// had one, is printed first: the test's verdict names that place (a
 /// `todo!()` left, or where your code panicked).
 fn stopped(what: &str, transcript: &Transcript) -> ! {
-    let stderr: Vec<String> = transcript
-        .events
-        .iter()
-        .filter_map(|e| match &e.kind {
-            EventKind::Output {
-                stream: Stream::Stderr,
-                line,
-            } => Some(String::from_utf8_lossy(line).into_owned()),
-            _ => None,
-        })
-        .collect();
+    let stderr = transcript.stderr_lines();
     if !stderr.is_empty() {
         eprintln!("the probe's stderr:");
         for line in stderr.iter().take(20) {
