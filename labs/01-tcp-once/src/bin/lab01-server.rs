@@ -95,6 +95,12 @@ fn accept_client(listener: &TcpListener) -> Result<TcpStream> {
 }
 
 /// Reads once: Python's `sock.recv(1024)`.
+///
+/// # Errors
+///
+/// A failed read (`could not read from the client`), for example a client
+/// that aborted the connection (RST): that is an error, not an EOF, and
+/// `main` prints it as one line and exits with status 1.
 fn receive_message(conn: &mut TcpStream) -> Result<Vec<u8>> {
     // ANCHOR: receive_message
     // One read returns what the kernel has queued, at most BUFFER_SIZE
