@@ -8,7 +8,9 @@
 //! one fixes WHEN the receiver reads by a real condition, never by sleeping:
 //!
 //! - the client scenarios play a slow receiver that reads only once all the
-//!   bytes are queued in its socket (`wait_until_queued`);
+//!   bytes are queued in its socket (`wait_until_queued`), or one that does
+//!   not read until the harness has suspended and resumed the blocked client
+//!   (`suspend_writer`, the Ctrl-Z story);
 //! - the server scenarios send one write that arrives whole (one segment on
 //!   loopback: 300 runs out of 300 gave the same cuts), or wait for the
 //!   server to print each chunk before sending the next write.
@@ -88,6 +90,46 @@ fn client_empty_line_sends_nothing() {
         "client_empty_line_sends_nothing",
         "An empty line is a write of 0 bytes, which sends nothing: a byte stream has no empty \
          messages (the tutorial's point 3), so the receiver cannot even tell it was there.",
+        transcript
+    );
+}
+
+#[test]
+fn client_long_line_cut_short_by_ctrl_z() {
+    let transcript = harness::run(|s| {
+        let mut listener = s.listen("server")?;
+        let mut client = s.start_with_stdin(CLIENT, &[&listener.addr().to_string()])?;
+        client.expect_line()?; // connected to ...
+        client.expect_line()?; // TCP_NODELAY is ...
+        // 8 MiB, as in lab 1: the socket buffers of both ends hold about
+        // 4 MiB here (a blocked `send` cut short returned 3,919,467 of
+        // 8,388,608 bytes), so the write blocks, and what is left after each
+        // suspension is enough to block it 2 or 3 times. The client reads
+        // stdin a line at a time into a String, so one 8 MiB line is no
+        // problem for it.
+        let line = "x".repeat(8 * 1024 * 1024);
+        client.type_line(&line)?;
+        client.close_stdin();
+        let mut conn = listener.accept("lab04-client")?;
+        // The server does not read yet: the client's write blocks.
+        conn.suspend_writer(&client)?;
+        conn.recv_exact(line.len())?;
+        // write #1: ... with the whole line, of which the harness keeps the
+        // first `harness::process::LINE_LIMIT` (4096) bytes.
+        client.expect_line()?;
+        client.expect_line()?; // end of input ...
+        conn.expect_eof()?;
+        client.expect_exit()
+    });
+    assert_transcript!(
+        "client_long_line_cut_short_by_ctrl_z",
+        "One 8 MiB line to a server that does not read yet: the client's write blocks, and the \
+         harness suspends and resumes the client (Ctrl-Z, fg), which makes that write return a \
+         short count; then again each time the client is blocked writing more, up to 3 times. \
+         write_all (Python's sendall) sends the rest, so all 8 MiB arrive before the client \
+         closes; a single write (Python's send, the tutorial's client.send(msg)), or one retried \
+         once or twice, would lose the rest of the line. (The client prints the line it sent; the \
+         harness keeps the first 4096 bytes of a printed line.)",
         transcript
     );
 }
