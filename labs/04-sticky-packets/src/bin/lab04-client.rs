@@ -116,12 +116,15 @@ fn set_nodelay(conn: &TcpStream, on: bool) -> Result<bool> {
 }
 
 /// One write per line: Python's `client.send(msg)`, with no delimiter and no
-/// length.
+/// length, but every byte of the line sent, as `client.sendall(msg)` does.
 fn send_line(conn: &mut TcpStream, message: &[u8]) -> Result<()> {
     // ANCHOR: send_line
-    // write_all hands the bytes to the kernel's send buffer and returns;
-    // when they leave, and how the receiver's reads will cut them, is up
-    // to TCP and to the receiver.
+    // write_all (Python's sendall) hands all the bytes to the kernel's send
+    // buffer, calling write again until none are left. A single write
+    // (Python's send) returns how many it took, which for a long line may
+    // be fewer: the rest would be lost (scenario
+    // client_long_line_cut_short_by_ctrl_z). When the bytes leave, and how
+    // the receiver's reads will cut them, is up to TCP and to the receiver.
     // BEGIN SOLUTION
     conn.write_all(message).context("could not send the line")
     // END SOLUTION
