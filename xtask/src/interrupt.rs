@@ -24,8 +24,9 @@
 //!
 //! Where the programs are found: Linux only, through `/proc`. On Windows
 //! the programs share the console and its Ctrl-C ends them too; on macOS
-//! (no `/proc`) the cargo and test processes still end, the programs a
-//! scenario started may not.
+//! (no `/proc`) the test process gets the terminal's Ctrl-C itself, and the
+//! harness's own handler (its `interrupt` module) kills the programs it
+//! started before the test process exits.
 
 use crate::lang::Lang;
 use anyhow::{Context, Result};

@@ -55,6 +55,7 @@
 mod bind_check;
 pub mod child;
 pub mod escape;
+mod interrupt;
 pub mod jail;
 pub mod limits;
 #[cfg(target_os = "linux")]

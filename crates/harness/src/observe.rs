@@ -6,8 +6,9 @@
 //! - `/proc/net/tcp` and `/proc/net/tcp6`: one line per socket; the
 //!   program's end of a connection is the line whose local port is the
 //!   harness peer's remote port and whose remote port is the peer's local
-//!   port. `tx_queue:rx_queue` (hex) is what the kernel holds; `inode`
-//!   names the socket.
+//!   port. `tx_queue:rx_queue` (hex) is what the kernel holds; `retrnsmt`
+//!   (hex) how many retransmission timeouts in a row it has waited for an
+//!   acknowledgement; `inode` names the socket.
 //! - `/proc/PID/fd/N` links to `socket:[INODE]`: which descriptor is it.
 //! - `/proc/PID/task/TID/syscall`: `running`, or, for a thread asleep in
 //!   the kernel, the system call's number and arguments (the first is the
@@ -67,6 +68,11 @@ pub(crate) struct SocketEnd {
     /// Bytes written but not yet acknowledged by the other end: what the
     /// kernel still holds of what the program sent.
     pub(crate) tx_queue: u64,
+    /// How many times in a row the kernel's retransmission timer has fired
+    /// for this end (`retrnsmt`): above 0, what it sent has waited at
+    /// least one retransmission timeout (200 ms or more) for an
+    /// acknowledgement.
+    pub(crate) retransmits: u64,
 }
 
 /// Whether this machine shows sockets in `/proc` at all.
@@ -94,11 +100,13 @@ pub(crate) fn socket_end(local_port: u16, remote_port: u16) -> Option<SocketEnd>
                 let (tx, rx) = fields.get(4)?.split_once(':')?;
                 let tx_queue = u64::from_str_radix(tx, 16).ok()?;
                 let rx_queue = u64::from_str_radix(rx, 16).ok()?;
+                let retransmits = u64::from_str_radix(fields.get(6)?, 16).ok()?;
                 let inode = fields.get(9)?.parse().ok().filter(|inode| *inode != 0)?;
                 Some(SocketEnd {
                     inode,
                     rx_queue,
                     tx_queue,
+                    retransmits,
                 })
             })
         })

@@ -80,6 +80,7 @@ impl Running {
         let stdout = spawn_reader(child.stdout.take().expect("stdout is piped"));
         let stderr = spawn_reader(child.stderr.take().expect("stderr is piped"));
         let exit = Exit::watch(child);
+        crate::interrupt::started(exit.pid());
         log.started(&name, exit.pid());
         log.push(
             &name,
@@ -141,8 +142,32 @@ impl Running {
     /// but does not record it: for a step that sums up many lines in one
     /// transcript line. A missing line is recorded as usual.
     pub(crate) fn take_line_within(&mut self, timeout: Duration) -> Result<Vec<u8>, Stop> {
+        match self.try_take_line(timeout)? {
+            Some(line) => Ok(line),
+            None => {
+                self.log_line_timeout(timeout);
+                Err(Stop)
+            }
+        }
+    }
+
+    /// Records that no line came within `after`.
+    pub(crate) fn log_line_timeout(&self, after: Duration) {
+        self.log.push(
+            "harness",
+            EventKind::TimedOut {
+                after,
+                waiting_for: format!("{} to print a line", self.name),
+            },
+        );
+    }
+
+    /// Like [`Self::take_line_within`], but no line within `timeout` is
+    /// `Ok(None)`, and is not recorded: for a step that does something
+    /// else between waits.
+    pub(crate) fn try_take_line(&mut self, timeout: Duration) -> Result<Option<Vec<u8>>, Stop> {
         match self.stdout.recv_timeout(timeout) {
-            Ok(Chunk::Line(line)) => Ok(line),
+            Ok(Chunk::Line(line)) => Ok(Some(line)),
             Ok(Chunk::Truncated) => {
                 self.log.push(
                     &self.name,
@@ -153,16 +178,7 @@ impl Running {
                 );
                 Err(Stop)
             }
-            Err(RecvTimeoutError::Timeout) => {
-                self.log.push(
-                    "harness",
-                    EventKind::TimedOut {
-                        after: timeout,
-                        waiting_for: format!("{} to print a line", self.name),
-                    },
-                );
-                Err(Stop)
-            }
+            Err(RecvTimeoutError::Timeout) => Ok(None),
             Err(RecvTimeoutError::Disconnected) => {
                 self.log.say(
                     "harness",
@@ -180,17 +196,27 @@ impl Running {
     /// Writes one line (a `\n` is added) to the program's stdin, as a user
     /// typing it would.
     pub fn type_line(&mut self, line: &str) -> Result<(), Stop> {
-        let Some(stdin) = self.stdin.as_mut() else {
+        let Some(mut stdin) = self.stdin.take() else {
             self.log.say(
                 "harness",
                 format!("{}'s stdin is already closed", self.name),
             );
             return Err(Stop);
         };
-        // A pipe write only blocks when the program has not read 64 KiB of
-        // earlier input; the lines the scenarios type are far smaller.
-        match stdin.write_all(format!("{line}\n").as_bytes()) {
-            Ok(()) => {
+        // A pipe write blocks until the program has read all but 64 KiB of
+        // it: a program that does not read its stdin would hold the
+        // scenario forever. So the write runs on a thread of its own, and
+        // the scenario waits for it at most the step timeout; a write left
+        // blocked ends with an error when the program is killed.
+        let bytes = format!("{line}\n").into_bytes();
+        let (done, written) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let result = stdin.write_all(&bytes);
+            let _ = done.send((stdin, result));
+        });
+        match written.recv_timeout(STEP_TIMEOUT) {
+            Ok((stdin, Ok(()))) => {
+                self.stdin = Some(stdin);
                 self.log.say(
                     "harness",
                     format!(
@@ -201,10 +227,21 @@ impl Running {
                 );
                 Ok(())
             }
-            Err(e) => {
+            Ok((stdin, Err(e))) => {
+                self.stdin = Some(stdin);
                 self.log.say(
                     "harness",
                     format!("could not write to {}'s stdin: {e}", self.name),
+                );
+                Err(Stop)
+            }
+            Err(_) => {
+                self.log.push(
+                    "harness",
+                    EventKind::TimedOut {
+                        after: STEP_TIMEOUT,
+                        waiting_for: format!("{} to read what was typed into its stdin", self.name),
+                    },
                 );
                 Err(Stop)
             }
@@ -307,6 +344,7 @@ impl Running {
         }
         self.log.push(&self.name, EventKind::Exited { how });
         self.log.ended(self.exit.pid());
+        crate::interrupt::ended(self.exit.pid());
         self.ended = true;
         let _ = std::fs::remove_dir_all(&self.scratch);
         if self.disk.take().is_some_and(crate::jail::Slot::release) {
@@ -323,6 +361,7 @@ impl Drop for Running {
     fn drop(&mut self) {
         if !self.ended {
             self.kill_tree();
+            crate::interrupt::ended(self.exit.pid());
         }
         let _ = std::fs::remove_dir_all(&self.scratch);
         if let Some(disk) = self.disk.take() {
@@ -420,8 +459,12 @@ impl Program {
         None
     }
 
-    pub(crate) fn take_line_within(&mut self, timeout: Duration) -> Result<Vec<u8>, Stop> {
-        self.0.borrow_mut().take_line_within(timeout)
+    pub(crate) fn try_take_line(&mut self, timeout: Duration) -> Result<Option<Vec<u8>>, Stop> {
+        self.0.borrow_mut().try_take_line(timeout)
+    }
+
+    pub(crate) fn log_line_timeout(&self, after: Duration) {
+        self.0.borrow().log_line_timeout(after);
     }
 
     pub(crate) fn stop_at_end(&self, grace: Duration) {

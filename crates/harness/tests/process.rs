@@ -185,3 +185,22 @@ fn a_program_that_cannot_be_started_is_one_line() {
             .starts_with("[harness] could not start /nonexistent/lab99-server:")
     );
 }
+
+#[test]
+fn typing_into_a_program_that_never_reads_its_stdin_is_a_timeout_line() {
+    let started = Instant::now();
+    let line = "x".repeat(1024 * 1024);
+    let t = harness::run(|s| {
+        let mut p = s.start_with_stdin("/bin/sh", &["-c", "exec tail -f /dev/null"])?;
+        p.type_line(&line)
+    });
+    assert!(t.timed_out());
+    assert!(started.elapsed() < harness::STEP_TIMEOUT + Duration::from_secs(2));
+    assert!(
+        t.render().contains(
+            "timed out after 2s waiting for sh to read what was typed into its stdin"
+        ),
+        "{}",
+        t.render()
+    );
+}

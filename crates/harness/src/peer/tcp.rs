@@ -142,7 +142,7 @@ impl TcpPeer {
     }
 
     /// One read into `buf`: the bytes held back first, else the socket.
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+    pub(crate) fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         if self.held.is_empty() {
             return self.stream.read(buf);
         }
