@@ -197,9 +197,8 @@ fn typing_into_a_program_that_never_reads_its_stdin_is_a_timeout_line() {
     assert!(t.timed_out());
     assert!(started.elapsed() < harness::STEP_TIMEOUT + Duration::from_secs(2));
     assert!(
-        t.render().contains(
-            "timed out after 2s waiting for sh to read what was typed into its stdin"
-        ),
+        t.render()
+            .contains("timed out after 2s waiting for sh to read what was typed into its stdin"),
         "{}",
         t.render()
     );
