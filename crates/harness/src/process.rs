@@ -17,7 +17,7 @@ use crate::child::{self, Exit};
 use crate::transcript::{EventKind, ExitHow, Log, Stream};
 use crate::{STEP_TIMEOUT, Stop};
 use capture::{Chunk, spawn_reader};
-pub use capture::{LINE_LIMIT, OUTPUT_LIMIT};
+pub use capture::{LINE_LIMIT, OUTPUT_LIMIT, cut_marker};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::process::{ChildStdin, ExitStatus, Stdio};

@@ -203,3 +203,24 @@ fn typing_into_a_program_that_never_reads_its_stdin_is_a_timeout_line() {
         t.render()
     );
 }
+
+#[test]
+fn a_line_longer_than_the_limit_is_cut_and_says_so() {
+    let t = harness::run(|s| {
+        let mut p = sh(s, "head -c 10000 /dev/zero | tr '\\0' x; echo; echo next")?;
+        p.expect_line()?;
+        p.expect_line()?;
+        p.expect_exit()
+    });
+    let lines: Vec<Vec<u8>> = t
+        .events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::Output { line, .. } => Some(line.clone()),
+            _ => None,
+        })
+        .collect();
+    let mut cut = vec![b'x'; harness::process::LINE_LIMIT];
+    cut.extend_from_slice(harness::process::cut_marker(10_000).as_bytes());
+    assert_eq!(lines, vec![cut, b"next".to_vec()]);
+}

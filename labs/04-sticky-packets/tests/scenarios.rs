@@ -115,7 +115,7 @@ fn client_long_line_cut_short_by_ctrl_z() {
         conn.suspend_writer(&client)?;
         conn.recv_exact(line.len())?;
         // write #1: ... with the whole line, of which the harness keeps the
-        // first `harness::process::LINE_LIMIT` (4096) bytes.
+        // first `harness::process::LINE_LIMIT` (4096) bytes, and says so.
         client.expect_line()?;
         client.expect_line()?; // end of input ...
         conn.expect_eof()?;
@@ -129,7 +129,7 @@ fn client_long_line_cut_short_by_ctrl_z() {
          write_all (Python's sendall) sends the rest, so all 8 MiB arrive before the client \
          closes; a single write (Python's send, the tutorial's client.send(msg)), or one retried \
          once or twice, would lose the rest of the line. (The client prints the line it sent; the \
-         harness keeps the first 4096 bytes of a printed line.)",
+         harness keeps the first 4096 bytes of a printed line, and says where it cut.)",
         transcript
     );
 }
