@@ -35,7 +35,7 @@ use std::process::{Child, Command};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 /// The exit status after Ctrl-C (128 + SIGINT, as shells report it).
-pub const INTERRUPTED: i32 = 130;
+pub use harness::child::INTERRUPTED;
 
 /// Held by the handler from its start until the process exits.
 static GATE: Mutex<()> = Mutex::new(());

@@ -17,6 +17,10 @@ use std::sync::mpsc::{self, Receiver};
 use std::thread;
 use std::time::Duration;
 
+/// The exit status after Ctrl-C (128 + SIGINT, as shells report it): xtask's
+/// and the harness's Ctrl-C handlers both exit with it.
+pub const INTERRUPTED: i32 = 130;
+
 /// Makes `command` start in a process group of its own (Unix; on Windows
 /// [`kill_tree`] finds the children without one).
 pub fn new_process_group(command: &mut Command) {

@@ -26,10 +26,6 @@ static RUNNING: Mutex<Vec<u32>> = Mutex::new(Vec::new());
 #[cfg(unix)]
 static HANDLER: Once = Once::new();
 
-/// The exit status after Ctrl-C (128 + SIGINT).
-#[cfg(unix)]
-const INTERRUPTED: i32 = 130;
-
 /// Remembers `pid`, a program under test that leads its process group.
 pub(crate) fn started(pid: u32) {
     #[cfg(unix)]
@@ -59,5 +55,5 @@ fn stop_all_and_exit() {
     for pid in running.iter() {
         crate::child::kill_tree(*pid);
     }
-    std::process::exit(INTERRUPTED);
+    std::process::exit(crate::child::INTERRUPTED);
 }
