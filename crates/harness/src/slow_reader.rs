@@ -226,12 +226,13 @@ impl TcpPeer {
     /// it has. The kernel backs off from 200 ms, doubling, so the wait is
     /// bounded by [`MOST_RETRANSMITS`] timeouts in a row.
     ///
-    /// Counting the kernel's timeouts, not the checks, matters: `retrnsmt`
-    /// stays above 0 until the acknowledgement comes, so a deadline that
-    /// restarted at most 3 times, once per check (every 50 ms), gave a
-    /// stall only 2.3 s in all, and a message the kernel delivered on its
-    /// 4th retransmission (3 s: 0.2 + 0.4 + 0.8 + 1.6) still failed a
-    /// correct server (measured: `xtask/tests/slow_reader_stall.rs`).
+    /// The wait follows the kernel's count, not a count of checks:
+    /// `retrnsmt` stays above 0 until the acknowledgement comes, so
+    /// restarting the deadline at most 3 times, once per check (every
+    /// 50 ms, as this did before), gave a stall 2.3 s in all, and a
+    /// message the kernel delivered on its 4th retransmission (3 s late)
+    /// still failed a correct server. `xtask/tests/slow_reader_stall.rs`
+    /// drops transmissions with nftables to prove the wait.
     fn take_line_unstuck(&mut self, server: &mut Program, reply_len: usize) -> Step<Vec<u8>> {
         const SLICE: std::time::Duration = std::time::Duration::from_millis(50);
         let mut deadline = Instant::now() + STEP_TIMEOUT;
