@@ -218,15 +218,24 @@ impl TcpPeer {
     /// server, which did nothing wrong, prints nothing within the step's
     /// deadline. The sign is this client's own retransmission counter
     /// (`retrnsmt` in `/proc/net/tcp`), which stays 0 on a healthy loopback
-    /// connection whatever the server does with what it receives. On it,
-    /// the client reads the replies that have arrived: its window opens,
-    /// the server's segments are accepted again with their
-    /// acknowledgements, and the deadline starts again (at most
-    /// [`MOST_UNSTICKS`] times per message).
+    /// connection whatever the server does with what it receives. While it
+    /// is above 0, the client reads the replies that have arrived (its
+    /// window opens, and the server's segments are accepted again with
+    /// their acknowledgements), and the step's deadline does not run: the
+    /// message is the kernel's to deliver, and the server's 2 s start once
+    /// it has. The kernel backs off from 200 ms, doubling, so the wait is
+    /// bounded by [`MOST_RETRANSMITS`] timeouts in a row.
+    ///
+    /// The wait follows the kernel's count, not a count of checks:
+    /// `retrnsmt` stays above 0 until the acknowledgement comes, so
+    /// restarting the deadline at most 3 times, once per check (every
+    /// 50 ms, as this did before), gave a stall 2.3 s in all, and a
+    /// message the kernel delivered on its 4th retransmission (3 s late)
+    /// still failed a correct server. `xtask/tests/slow_reader_stall.rs`
+    /// drops transmissions with nftables to prove the wait.
     fn take_line_unstuck(&mut self, server: &mut Program, reply_len: usize) -> Step<Vec<u8>> {
         const SLICE: std::time::Duration = std::time::Duration::from_millis(50);
         let mut deadline = Instant::now() + STEP_TIMEOUT;
-        let mut unsticks = 0;
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
             if left.is_zero() {
@@ -236,18 +245,18 @@ impl TcpPeer {
             if let Some(line) = server.try_take_line(left.min(SLICE))? {
                 return Ok(line);
             }
-            if unsticks < MOST_UNSTICKS && queues(&self.stream).is_some_and(|q| q.retransmits > 0) {
-                unsticks += 1;
-                self.read_what_has_arrived(reply_len)?;
+            let stalled = |q: &Queues| (1..=MOST_RETRANSMITS).contains(&q.retransmits);
+            if let Some(q) = queues(&self.stream).filter(stalled) {
+                self.read_what_has_arrived(q.received, reply_len)?;
                 deadline = Instant::now() + STEP_TIMEOUT;
             }
         }
     }
 
-    /// Reads the whole replies (of `reply_len` bytes) that have arrived,
-    /// without waiting for more, into the bytes kept for later reads.
-    fn read_what_has_arrived(&mut self, reply_len: usize) -> Step {
-        let arrived = queues(&self.stream).map_or(0, |q| q.received) as usize;
+    /// Reads the whole replies (of `reply_len` bytes) among the `arrived`
+    /// bytes, without waiting for more, into the bytes kept for later reads.
+    fn read_what_has_arrived(&mut self, arrived: u64, reply_len: usize) -> Step {
+        let arrived = usize::try_from(arrived).unwrap_or(usize::MAX);
         let whole = arrived - arrived % reply_len.max(1);
         if whole == 0 {
             return Ok(());
@@ -386,11 +395,15 @@ fn held_by_kernel(stream: &TcpStream) -> Option<u64> {
 /// kernel, and fails at the step deadline as before.
 const KERNEL_RETRANSMITS: std::time::Duration = std::time::Duration::from_secs(15);
 
-/// How many replies' worth of stall [`TcpPeer::take_line_unstuck`] may
-/// undo while waiting for one line: each time, the kernel has shown a
-/// retransmission timeout of its own, so a server that does not print
-/// still fails within a few deadlines.
-const MOST_UNSTICKS: u32 = 3;
+/// How many of this client's retransmission timeouts in a row
+/// [`TcpPeer::take_line_unstuck`] waits out for one message: while
+/// `retrnsmt` is 1 to 3 the step's deadline does not run. The kernel's 4th
+/// timeout comes 3 s after the message (0.2 + 0.4 + 0.8 + 1.6), and from
+/// then the 2 s run: a message delivered by the 4th retransmission passes,
+/// and one step waits 5 s at most. Nothing a server does makes this client
+/// retransmit (its kernel acknowledges whatever the program does), so a
+/// server that does not print still fails at 2 s.
+const MOST_RETRANSMITS: u64 = 3;
 
 /// Sets the send buffer of `server`'s end of `peer`'s connection to the
 /// smallest size, through a copy of its descriptor; false where that is
