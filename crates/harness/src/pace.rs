@@ -27,6 +27,7 @@
 
 use crate::{Program, STEP_TIMEOUT, Stop, TcpPeer};
 use labkit::byte_count;
+use std::time::Duration;
 
 /// What the verdict says where pacing is not possible.
 pub(crate) const FALLBACK_NOTE: &str = "On this system the harness cannot see what a program \
@@ -34,6 +35,20 @@ pub(crate) const FALLBACK_NOTE: &str = "On this system the harness cannot see wh
      header with one `read` may pass here, and fails on Linux. / 本系统没有 Linux 的 /proc, \
      看不到程序读了多少, 所以各段数据是连续发出的: 用一次 read 读长度头的程序在这里可能通过, \
      在 Linux 上会失败。";
+
+/// What the verdict says where [`TcpPeer::pause`] cannot watch the reader.
+pub(crate) const PAUSE_FALLBACK_NOTE: &str = "On this system the harness cannot see whether a \
+     program sleeps in read (no Linux /proc), so it only paused: a server whose read times out \
+     may pass here, and fails on Linux. / 本系统没有 Linux 的 /proc, 看不到程序是否睡在 read 里, \
+     所以测试框架只是停顿了一下: read 带超时的服务器在这里可能通过, 在 Linux 上会失败。";
+
+/// The transcript line of a pause that went as it should.
+fn pause_line(quiet: &str, reader: &Program) -> String {
+    format!(
+        "sent nothing for {quiet}: all that time {} slept in the same read, waiting",
+        reader.name()
+    )
+}
 
 impl TcpPeer {
     /// Sends `pieces` one after another; before each next piece (and after
@@ -82,6 +97,64 @@ impl TcpPeer {
         }
         self.record_pieces(pieces, pieces.len());
         Ok(())
+    }
+
+    /// Sends nothing for `how_long` while `reader`, the program at the
+    /// other end, waits in `read` (a client that pauses between two lines,
+    /// as a person typing does). On Linux the harness first waits until one
+    /// of the program's threads sleeps in a read of this connection, then
+    /// watches that thread until `how_long` has passed: it must stay asleep
+    /// in that same read all along, never woken (its sleep count
+    /// unchanged). A program whose read times out is woken by its timer
+    /// before then, with nothing sent: the transcript says so and the
+    /// script stops. This is measured on the program's state, so it holds
+    /// however busy the machine is: a thread woken by a timer is not asleep
+    /// any more, even before it runs. Elsewhere (no `/proc`) the harness
+    /// only pauses, and the verdict carries a note.
+    pub fn pause(&mut self, reader: &Program, how_long: Duration) -> Result<(), Stop> {
+        let quiet = match how_long.as_millis() {
+            ms if ms % 1000 == 0 => format!("{} s", ms / 1000),
+            ms => format!("{ms} ms"),
+        };
+        let Some(mut w) = watch::Watch::new(self, reader) else {
+            self.log.note(PAUSE_FALLBACK_NOTE);
+            std::thread::sleep(how_long);
+            self.say(pause_line(&quiet, reader));
+            return Ok(());
+        };
+        match w.sleep_in_read_for(how_long) {
+            watch::Pause::Slept => {
+                self.say(pause_line(&quiet, reader));
+                Ok(())
+            }
+            watch::Pause::Gone => {
+                self.log.say(
+                    "harness",
+                    format!(
+                        "{} no longer holds its end of the connection: it closed it or exited",
+                        reader.name()
+                    ),
+                );
+                Ok(())
+            }
+            watch::Pause::Woke => {
+                self.log.say(
+                    "harness",
+                    format!(
+                        "{name} woke up from its read before {quiet} had passed, with nothing \
+                         sent and the connection open: a read with a timeout? A server waits in \
+                         read for as long as its client is quiet",
+                        name = reader.name()
+                    ),
+                );
+                Err(Stop)
+            }
+            watch::Pause::TimedOut => Err(crate::peer::timed_out(
+                &self.log,
+                &self.name,
+                format!("{} to wait in read", reader.name()),
+            )),
+        }
     }
 
     /// The transcript line for the first `count` pieces, sent and read.
@@ -155,13 +228,27 @@ fn sizes(pieces: &[&[u8]]) -> String {
 mod watch {
     use crate::observe::{self, Blocked, Sleeps};
     use crate::{Program, STEP_TIMEOUT, TcpPeer};
-    use std::time::Instant;
+    use std::time::{Duration, Instant};
 
     pub(super) enum Outcome {
         Read,
         Gone,
         TimedOut,
     }
+
+    /// How a pause ended.
+    pub(super) enum Pause {
+        /// The reader slept in the same read all along.
+        Slept,
+        /// The reader woke up from its read with nothing sent.
+        Woke,
+        Gone,
+        TimedOut,
+    }
+
+    /// How often a pause looks at the reader: only to report a wake-up
+    /// early; the verdict rests on the last look, after the pause.
+    const PAUSE_TICK: Duration = Duration::from_millis(20);
 
     /// The program's end of one connection, watched through `/proc`.
     pub(super) struct Watch {
@@ -224,6 +311,59 @@ mod watch {
             }
         }
 
+        /// Waits until a thread of the program sleeps in a read of this
+        /// socket, then watches it for `how_long`: `Slept` when it is still
+        /// asleep in that same read at the end with the same sleep count
+        /// (never woken), `Woke` as soon as it is not.
+        pub(super) fn sleep_in_read_for(&mut self, how_long: Duration) -> Pause {
+            let deadline = Instant::now() + STEP_TIMEOUT;
+            let (fd, tid, count) = loop {
+                match self.held {
+                    None => {
+                        self.held =
+                            observe::socket_end(self.ports.0, self.ports.1).and_then(|end| {
+                                Some((end.inode, observe::fd_of_socket(self.pid, end.inode)?))
+                            });
+                        if self.held.is_none() && !observe::alive(self.pid) {
+                            return Pause::Gone;
+                        }
+                    }
+                    Some((inode, fd)) => {
+                        if !observe::holds(self.pid, fd, inode) {
+                            return Pause::Gone;
+                        }
+                        let threads = observe::threads(self.pid, fd);
+                        let reader = threads.blocked.iter().find_map(|(tid, how)| {
+                            (*how == Blocked::Reading)
+                                .then(|| Some((fd, *tid, *threads.sleeps.get(tid)?)))
+                                .flatten()
+                        });
+                        if let Some(found) = reader {
+                            break found;
+                        }
+                    }
+                }
+                if Instant::now() >= deadline {
+                    return Pause::TimedOut;
+                }
+                std::thread::yield_now();
+            };
+            let start = Instant::now();
+            loop {
+                let threads = observe::threads(self.pid, fd);
+                let asleep = threads.blocked.contains(&(tid, Blocked::Reading))
+                    && threads.sleeps.get(&tid) == Some(&count);
+                if !asleep {
+                    return Pause::Woke;
+                }
+                let elapsed = start.elapsed();
+                if elapsed >= how_long {
+                    return Pause::Slept;
+                }
+                std::thread::sleep(PAUSE_TICK.min(how_long - elapsed));
+            }
+        }
+
         /// The threads' sleep counts, if one of them sleeps in a read of
         /// `fd` (woken since the last piece) and nothing is left unread.
         fn woken_reader(&self, inode: u64, fd: u64) -> Option<Sleeps> {
@@ -257,6 +397,15 @@ mod watch {
         TimedOut,
     }
 
+    // Only `Slept` happens here.
+    #[allow(dead_code)]
+    pub(super) enum Pause {
+        Slept,
+        Woke,
+        Gone,
+        TimedOut,
+    }
+
     /// No `/proc` here: nothing to watch, pieces go back to back.
     pub(super) struct Watch;
 
@@ -267,6 +416,10 @@ mod watch {
 
         pub(super) fn wait_until_read(&mut self) -> Outcome {
             Outcome::Read
+        }
+
+        pub(super) fn sleep_in_read_for(&mut self, _how_long: std::time::Duration) -> Pause {
+            Pause::Slept
         }
     }
 }

@@ -93,3 +93,54 @@ fn a_program_that_never_reads_times_out_with_a_line() {
         t.render()
     );
 }
+
+#[test]
+fn a_pause_watches_the_reader_sleep_in_the_same_read() {
+    let t = harness::run(|s| {
+        let mut server = s.start_server_at(PROGRAM, &["reads"])?;
+        let mut client = s.connect("client", &server)?;
+        client.send_paced(&server, &[b"ab"])?;
+        server.expect_line()?;
+        client.pause(&server, std::time::Duration::from_millis(300))?;
+        client.send_paced(&server, &[b"cd"])?;
+        server.expect_line()?;
+        client.close();
+        server.expect_exit()
+    });
+    let text = t.render();
+    assert!(
+        text.contains(
+            "[client] sent nothing for 300 ms: all that time harness-selftest-program slept in \
+             the same read, waiting\n"
+        ),
+        "{text}"
+    );
+    assert_eq!(
+        program_lines(&t)[1..],
+        ["read 2 bytes: \"ab\"", "read 2 bytes: \"cd\""],
+        "{text}"
+    );
+}
+
+#[test]
+fn a_pause_catches_a_read_that_times_out() {
+    // The timeout (100 ms) fires well within the pause (1 s): however late
+    // the program runs after its timer, it is no longer asleep in the read
+    // the pause began with (it reads again after each timeout, so there is
+    // always a read to begin with).
+    for run in 0..5 {
+        let t = harness::run(|s| {
+            let server = s.start_server_at(PROGRAM, &["reads-timeout", "100"])?;
+            let mut client = s.connect("client", &server)?;
+            client.pause(&server, std::time::Duration::from_secs(1))
+        });
+        let text = t.render();
+        assert!(
+            text.contains(
+                "[harness] harness-selftest-program woke up from its read before 1 s had passed, \
+                 with nothing sent and the connection open: a read with a timeout?"
+            ),
+            "run {run}:\n{text}"
+        );
+    }
+}

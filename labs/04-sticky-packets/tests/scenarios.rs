@@ -216,3 +216,58 @@ fn server_reads_each_write_when_the_sender_waits() {
         transcript
     );
 }
+
+#[test]
+fn server_client_resets_then_next_client_is_served() {
+    let transcript = harness::run(|s| {
+        let (mut server, mut client) = server_and_client(s)?;
+        // Paced: the server has read `hello` and waits in `read` again when
+        // the reset arrives, so that `read` itself fails (loopback delivers
+        // the RST before `close` returns).
+        client.send_paced(&server, &[b"hello"])?;
+        server.expect_line()?; // recv #1
+        client.reset();
+        server.expect_line()?; // connection from ... failed: ...
+        // The server must still be there for the next client.
+        let mut next = s.connect("client 2", &server)?;
+        server.expect_line()?; // connection from ...
+        next.send_paced(&server, &[b"world"])?;
+        server.expect_line()?; // recv #1
+        next.close();
+        server.expect_line().map(drop)
+    });
+    assert_transcript!(
+        "server_client_resets_then_next_client_is_served",
+        "A client sends hello, then aborts the connection (RST instead of FIN): the server's read \
+         fails with \"connection reset by peer\", which is not EOF. The server says so in one line \
+         (not \"EOF after 1 reads\") and serves the next client: one bad client never stops it, \
+         so a read error must not panic (no unwrap or expect) nor be taken for a close.",
+        transcript
+    );
+}
+
+#[test]
+fn server_waits_for_a_client_that_pauses() {
+    let transcript = harness::run(|s| {
+        let (mut server, mut client) = server_and_client(s)?;
+        client.send_paced(&server, &[b"hello"])?;
+        server.expect_line()?; // recv #1
+        // A person typing pauses between lines. The harness sends nothing
+        // for 1 s and watches (on Linux, in /proc) the server's thread sleep
+        // in the same read all that time: a read with a timeout would wake
+        // it up before then.
+        client.pause(&server, std::time::Duration::from_secs(1))?;
+        client.send_paced(&server, &[b"world"])?;
+        server.expect_line()?; // recv #2
+        client.close();
+        server.expect_line().map(drop)
+    });
+    assert_transcript!(
+        "server_waits_for_a_client_that_pauses",
+        "The client sends hello, then nothing for 1 s, then world. A quiet connection is not a \
+         closed one: only a read of 0 bytes is EOF. The server sleeps in the same read all that \
+         time (a read with a timeout would wake up, and one that takes the timeout for EOF loses \
+         world), then reads world as its second chunk.",
+        transcript
+    );
+}

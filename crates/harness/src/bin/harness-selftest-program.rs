@@ -5,13 +5,15 @@
 //!
 //! - `reads`: prints each `read` of a 4-byte buffer (`read 2 bytes: "ab"`)
 //!   until EOF, as a server that reads a header with one `read` would.
+//! - `reads-timeout MS`: the same with a read timeout of MS milliseconds;
+//!   after a timeout it says so and reads again.
 //! - `write-once N` / `write-all N`: sends N bytes of `x` with ONE `write`
 //!   (Python's `send`) or with `write_all` (`sendall`), prints how many
 //!   were taken, then reads until EOF.
 //! - `alloc N`: allocates a zeroed buffer of N bytes (`vec![0u8; N]`) and
 //!   prints that it could.
 
-use std::io::{Read, Write};
+use std::io::{ErrorKind, Read, Write};
 use std::net::TcpListener;
 
 fn main() {
@@ -26,9 +28,20 @@ fn main() {
     println!("listening on {}", listener.local_addr().expect("address"));
     let (mut conn, _) = listener.accept().expect("accept");
     match args.first().map(String::as_str) {
-        Some("reads") => loop {
+        Some(mode @ ("reads" | "reads-timeout")) => loop {
+            if mode == "reads-timeout" {
+                let timeout = std::time::Duration::from_millis(number(1) as u64);
+                conn.set_read_timeout(Some(timeout)).expect("read timeout");
+            }
             let mut header = [0u8; 4];
-            let n = conn.read(&mut header).expect("read");
+            let n = match conn.read(&mut header) {
+                Ok(n) => n,
+                Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
+                    println!("read timed out");
+                    continue;
+                }
+                Err(e) => panic!("read: {e}"),
+            };
             if n == 0 {
                 break;
             }
@@ -51,7 +64,7 @@ fn main() {
             let _ = conn.read_to_end(&mut rest);
         }
         _ => eprintln!(
-            "usage: harness-selftest-program reads | write-once N | write-all N | alloc N"
+            "usage: harness-selftest-program reads | reads-timeout MS | write-once N | write-all N | alloc N"
         ),
     }
 }

@@ -123,8 +123,10 @@ fn send_line(conn: &mut TcpStream, message: &[u8]) -> Result<()> {
     // buffer, calling write again until none are left. A single write
     // (Python's send) returns how many it took, which for a long line may
     // be fewer: the rest would be lost (scenario
-    // client_long_line_cut_short_by_ctrl_z). When the bytes leave, and how
-    // the receiver's reads will cut them, is up to TCP and to the receiver.
+    // client_long_line_cut_short_by_ctrl_z). Send the line as it was typed,
+    // spaces and tabs at its start or end included: they are bytes of the
+    // message like any other. When the bytes leave, and how the receiver's
+    // reads will cut them, is up to TCP and to the receiver.
     // BEGIN SOLUTION
     conn.write_all(message).context("could not send the line")
     // END SOLUTION

@@ -53,7 +53,8 @@ fn main() -> ExitCode {
             println!("connection from {peer}");
             if let Err(e) = print_chunks(&mut conn) {
                 // A client that resets the connection must not stop the
-                // server: say what happened in one line and serve the next.
+                // server: say what happened in one line and serve the next
+                // (scenario server_client_resets_then_next_client_is_served).
                 println!("connection from {peer} failed: {}", labkit::error_line(&e));
             }
         }
@@ -124,6 +125,15 @@ fn receive_chunk(conn: &mut TcpStream) -> Result<Vec<u8>> {
     // them: three writes queued before this call come out together, and
     // a write longer than the buffer is left partly queued for the next
     // read.
+    //
+    // A read that fails (the client reset the connection: "connection
+    // reset by peer") is an error, returned with `?` so that main prints
+    // one line and serves the next client: not a panic (`unwrap`,
+    // `expect`), which stops the server for everyone, and not an empty
+    // chunk, which would report a normal close. And no read timeout: a
+    // client that is quiet for a while (a person typing) has not closed
+    // the connection; only a read of 0 bytes is EOF (scenario
+    // server_waits_for_a_client_that_pauses).
     // BEGIN SOLUTION
     let mut buffer = [0u8; BUFFER_SIZE];
     let n = conn
