@@ -64,7 +64,50 @@ pub(crate) const NEVER_BLOCKED_NOTE: &str = "The program finished its write with
      (this system's socket buffers are larger than the data), so Ctrl-Z could not cut it short. \
      / 程序的 write 没有阻塞就完成了 (本系统的套接字缓冲区比数据大), 所以 Ctrl-Z 无法截断它。";
 
+/// What the verdict says where the harness cannot see that a program is
+/// blocked writing (for [`TcpPeer::expect_writer_blocked`]).
+pub(crate) const BLOCKED_FALLBACK_NOTE: &str = "On this system the harness cannot see that a \
+     program is blocked in a write (no Linux /proc), so it went on without waiting for it: the \
+     program may not have been writing yet. / 本系统没有 Linux 的 /proc, 看不到程序是否阻塞在 write \
+     中, 所以没有等它就继续了: 程序那时可能还没有在写。";
+
+/// What the verdict says when the program wrote everything without
+/// blocking (for [`TcpPeer::expect_writer_blocked`]).
+pub(crate) const WROTE_WITHOUT_BLOCKING_NOTE: &str = "The program finished its write without \
+     blocking (this system's socket buffers are larger than the data), so what came next did not \
+     reach it inside a write. / 程序的 write 没有阻塞就完成了 (本系统的套接字缓冲区比数据大), \
+     所以接下来的事没有发生在它的 write 当中。";
+
 impl TcpPeer {
+    /// Waits until `writer`, the program at the other end, is blocked
+    /// writing to this connection (this peer has not been reading: its
+    /// receive buffer and the writer's send buffer are full), so that what
+    /// the script does next (a reset) reaches the writer inside its write.
+    /// Without `/proc` it goes on at once, with a note in the verdict.
+    pub fn expect_writer_blocked(&mut self, writer: &Program) -> Result<(), Stop> {
+        let name = writer.name();
+        match ctrl_z::blocked_writer(self, writer) {
+            Ok(_) => {}
+            Err(ctrl_z::Outcome::TimedOut(what)) => {
+                return Err(crate::peer::timed_out(
+                    &self.log,
+                    "harness",
+                    format!("{name} {what}"),
+                ));
+            }
+            Err(ctrl_z::Outcome::NeverBlocked) => self.log.note(WROTE_WITHOUT_BLOCKING_NOTE),
+            Err(_) => self.log.note(BLOCKED_FALLBACK_NOTE),
+        }
+        self.log.say(
+            "harness",
+            format!(
+                "{name} is blocked writing to {}, which does not read: the socket buffers are full",
+                self.name
+            ),
+        );
+        Ok(())
+    }
+
     /// Waits until `writer`, the program at the other end, is blocked
     /// writing to this connection (this peer has not been reading), then
     /// suspends it and resumes it, as Ctrl-Z and `fg` in its terminal
@@ -121,40 +164,9 @@ mod ctrl_z {
     }
 
     pub(super) fn suspend_while_writing(peer: &mut TcpPeer, program: &Program) -> Outcome {
-        if !observe::available() {
-            return Outcome::Unavailable;
-        }
-        let pid = program.0.borrow().pid();
-        let (Ok(ours), Ok(theirs)) = (peer.stream.local_addr(), peer.stream.peer_addr()) else {
-            return Outcome::Unavailable;
-        };
-        let deadline = Instant::now() + STEP_TIMEOUT;
-        // The program's end of the connection and its descriptor.
-        let fd = loop {
-            let fd = observe::socket_end(theirs.port(), ours.port())
-                .and_then(|end| observe::fd_of_socket(pid, end.inode));
-            if let Some(fd) = fd {
-                break fd;
-            }
-            if Instant::now() >= deadline {
-                return Outcome::TimedOut("to hold its end of the connection");
-            }
-            std::thread::yield_now();
-        };
-        let writer = loop {
-            let threads = observe::threads(pid, fd);
-            if let Some((tid, _)) = threads.blocked.iter().find(|(_, b)| *b == Blocked::Writing) {
-                break *tid;
-            }
-            // Asleep in a read of the same socket: it wrote everything
-            // without blocking and waits for the next message.
-            if threads.blocked.iter().any(|(_, b)| *b == Blocked::Reading) {
-                return Outcome::NeverBlocked;
-            }
-            if Instant::now() >= deadline {
-                return Outcome::TimedOut("to block writing to the connection");
-            }
-            std::thread::yield_now();
+        let (pid, fd, writer) = match blocked_writer(peer, program) {
+            Ok(found) => found,
+            Err(outcome) => return outcome,
         };
         if let Err(what) = stop_and_continue(pid, fd, writer) {
             return Outcome::TimedOut(what);
@@ -173,6 +185,52 @@ mod ctrl_z {
             }
         }
         Outcome::Done(times)
+    }
+
+    /// Waits (the step deadline) until a thread of `program` sleeps in a
+    /// write to `peer`'s connection: the program's pid, its descriptor of
+    /// the connection and that thread's id. `Err` says why not:
+    /// `Unavailable`, `NeverBlocked` (it reads the connection: it wrote
+    /// everything without blocking) or `TimedOut`.
+    pub(super) fn blocked_writer(
+        peer: &TcpPeer,
+        program: &Program,
+    ) -> Result<(u32, u64, u32), Outcome> {
+        if !observe::available() {
+            return Err(Outcome::Unavailable);
+        }
+        let pid = program.0.borrow().pid();
+        let (Ok(ours), Ok(theirs)) = (peer.stream.local_addr(), peer.stream.peer_addr()) else {
+            return Err(Outcome::Unavailable);
+        };
+        let deadline = Instant::now() + STEP_TIMEOUT;
+        // The program's end of the connection and its descriptor.
+        let fd = loop {
+            let fd = observe::socket_end(theirs.port(), ours.port())
+                .and_then(|end| observe::fd_of_socket(pid, end.inode));
+            if let Some(fd) = fd {
+                break fd;
+            }
+            if Instant::now() >= deadline {
+                return Err(Outcome::TimedOut("to hold its end of the connection"));
+            }
+            std::thread::yield_now();
+        };
+        loop {
+            let threads = observe::threads(pid, fd);
+            if let Some((tid, _)) = threads.blocked.iter().find(|(_, b)| *b == Blocked::Writing) {
+                return Ok((pid, fd, *tid));
+            }
+            // Asleep in a read of the same socket: it wrote everything
+            // without blocking and waits for the next message.
+            if threads.blocked.iter().any(|(_, b)| *b == Blocked::Reading) {
+                return Err(Outcome::NeverBlocked);
+            }
+            if Instant::now() >= deadline {
+                return Err(Outcome::TimedOut("to block writing to the connection"));
+            }
+            std::thread::yield_now();
+        }
     }
 
     /// SIGSTOP to the program's group, a wait until `writer` shows state
@@ -288,5 +346,12 @@ mod ctrl_z {
 
     pub(super) fn suspend_while_writing(_peer: &mut TcpPeer, _program: &Program) -> Outcome {
         Outcome::Unavailable
+    }
+
+    pub(super) fn blocked_writer(
+        _peer: &TcpPeer,
+        _program: &Program,
+    ) -> Result<(u32, u64, u32), Outcome> {
+        Err(Outcome::Unavailable)
     }
 }

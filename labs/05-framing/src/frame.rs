@@ -147,7 +147,11 @@ impl<R: Read> FrameReader<R> {
     ///   detected from the header alone, before anything is allocated for
     ///   the payload (a peer cannot make us allocate 4 GiB by sending four
     ///   bytes `ff ff ff ff`);
-    /// - any error of the underlying read.
+    /// - any error of the underlying read, returned as it is: a reset
+    ///   (`ConnectionReset`) is an error even between two frames, where
+    ///   only EOF (a read of 0 bytes) is a clean end. A read that fails
+    ///   with `Interrupted` (a signal arrived) is not an error: it is tried
+    ///   again.
     ///
     /// After an error the stream is out of step (we no longer know where a
     /// frame starts): close the connection.
@@ -165,7 +169,10 @@ impl<R: Read> FrameReader<R> {
         // read.
         //
         // Step 4: a read of 0 bytes is EOF: clean before the first byte of
-        // a header, an error anywhere else.
+        // a header, an error anywhere else. A read that fails with
+        // `Interrupted` is tried again (Python retries EINTR for you; Rust's
+        // `read` does not); any other failed read, a reset too, is returned
+        // as it is. `tests/frame.rs` makes reads fail both ways.
         // BEGIN SOLUTION
         loop {
             let buffered = &self.buffer[self.start..self.end];

@@ -36,6 +36,13 @@ const BATCH: usize = 16;
 /// A probe is replaced after this many bytes of answers, so that its
 /// answers stay under what the harness keeps of a program's output.
 const ANSWERS_PER_PROBE: usize = 24 * 1024;
+/// The most reads a case asks of a reader (the memory test aside): a
+/// correct reader may do some work per read (zero-filling 8 KiB of buffer
+/// before each one, say), and every answer has the harness's step deadline
+/// (2 s) in a debug build on a busy machine. So the smallest pieces (1 to
+/// 5 bytes) cut only streams of a few hundred bytes; larger frames come in
+/// larger pieces.
+const MOST_READS: usize = 1000;
 /// The deadline of the memory test's answer (16 MiB read in a debug build,
 /// on a busy machine); every other answer has the harness's step deadline.
 const LONG_ANSWER: Duration = Duration::from_secs(30);
@@ -54,13 +61,26 @@ fn encode<P: AsRef<[u8]>>(payloads: &[P]) -> Vec<u8> {
     wire
 }
 
+/// The error a `read` of the probe's stream fails with at a reset (`r`).
+const RESET: &str = "error:ConnectionReset connection reset by peer";
+
 /// What a correct `FrameReader` with maximum `max` returns from `wire`,
-/// as the probe's answer shows it (without its `read:N` field).
-fn reference(wire: &[u8], max: usize) -> String {
+/// as the probe's answer shows it (without its `read:N` field). With
+/// `reset`, the stream ends with a read failing with `ConnectionReset`
+/// instead of EOF: the reader returns that error wherever it comes, even
+/// between two frames (a peer that aborted did not close cleanly).
+/// `Interrupted` reads change nothing: they are tried again.
+fn reference(wire: &[u8], max: usize, reset: bool) -> String {
     let mut answer = format!("max:{max}");
     let mut rest = wire;
     for _ in 0..MOST_FRAMES {
-        let end = if rest.is_empty() {
+        let len = rest
+            .first_chunk::<HEADER_LEN>()
+            .map(|h| u32::from_be_bytes(*h) as usize);
+        let end = if reset && !len.is_some_and(|len| len > max || rest.len() >= HEADER_LEN + len) {
+            // More bytes needed, and the next read fails.
+            RESET.to_owned()
+        } else if rest.is_empty() {
             "end".to_owned()
         } else if rest.len() < HEADER_LEN {
             format!(
@@ -110,10 +130,13 @@ fn pattern(i: usize) -> u8 {
 // ---------------------------------------------------------------------
 // Requests and their expected answers.
 
-/// Part of a stream as a request writes it: bytes, or the pattern.
+/// Part of a stream as a request writes it: bytes, the pattern, or a read
+/// that fails there (`Interrupted`: tried again; `Reset`: the end).
 enum Segment {
     Bytes(Vec<u8>),
     Pattern { len: usize, start: usize },
+    Interrupted,
+    Reset,
 }
 
 impl Segment {
@@ -121,6 +144,8 @@ impl Segment {
         match self {
             Segment::Bytes(bytes) => format!("x{}", hex(bytes)),
             Segment::Pattern { len, start } => format!("p{len}+{start}"),
+            Segment::Interrupted => "i".to_owned(),
+            Segment::Reset => "r".to_owned(),
         }
     }
 
@@ -128,7 +153,27 @@ impl Segment {
         match self {
             Segment::Bytes(bytes) => bytes.clone(),
             Segment::Pattern { len, start } => (0..*len).map(|i| pattern(start + i)).collect(),
+            Segment::Interrupted | Segment::Reset => Vec::new(),
         }
+    }
+}
+
+/// Where the failed reads of `segments` are, for a message: `a read
+/// failing with Interrupted at byte 5, with ConnectionReset at byte 9`.
+fn failures_named(segments: &[Segment]) -> String {
+    let mut at = 0;
+    let mut named = Vec::new();
+    for segment in segments {
+        match segment {
+            Segment::Interrupted => named.push(format!("with Interrupted at byte {at}")),
+            Segment::Reset => named.push(format!("with ConnectionReset at byte {at}")),
+            _ => at += segment.bytes().len(),
+        }
+    }
+    if named.is_empty() {
+        String::new()
+    } else {
+        format!(", a read failing {}", named.join(", "))
     }
 }
 
@@ -214,10 +259,15 @@ fn read_case(segments: &[Segment], cuts: &Cuts, max: Option<usize>) -> Case {
         None => "FrameReader::new".to_owned(),
         Some(max) => format!("FrameReader::with_max_frame_len(_, {max})"),
     };
+    let reset = matches!(segments.last(), Some(Segment::Reset));
     Case {
         request,
-        expected: reference(&wire, max.unwrap_or(DEFAULT_MAX_FRAME_LEN)),
-        what: format!("{reader} reading {} until the end", cuts.describe(&wire)),
+        expected: reference(&wire, max.unwrap_or(DEFAULT_MAX_FRAME_LEN), reset),
+        what: format!(
+            "{reader} reading {}{} until the end",
+            cuts.describe(&wire),
+            failures_named(segments)
+        ),
     }
 }
 
@@ -296,7 +346,21 @@ fn stopped(what: &str, transcript: &Transcript) -> ! {
         .map(ToString::to_string)
         .collect();
     let ends = ends[ends.len().saturating_sub(3)..].join(" / ");
-    panic!("{what}: the probe (your library, in lab05-frame-probe) did not answer: {ends}");
+    // The probe's stream never makes a read wait, so a probe that does not
+    // answer in time is running: in a loop that never ends, or slow.
+    let running = transcript
+        .stuck()
+        .iter()
+        .any(|s| s.doing == harness::stuck::Doing::Running);
+    let why = if running {
+        " (the probe was still running, not waiting for anything: read_frame loops without end \
+         (it never returns after EOF, say), or it is very slow: this test feeds it pieces as \
+         small as 1 byte, up to about 1000 reads per answer, so work per read that grows with \
+         the frame or the buffer adds up)"
+    } else {
+        ""
+    };
+    panic!("{what}: the probe (your library, in lab05-frame-probe) did not answer: {ends}{why}");
 }
 
 /// Asks every case and fails at the first answer that differs from the
@@ -307,7 +371,8 @@ fn check(cases: &[Case]) -> Vec<String> {
         let got = without_field(answer, "read:");
         assert!(
             got == case.expected,
-            "{}:\n  expected {}\n  got      {}",
+            "{}:\n  expected {}\n  got      {}\n  (each line: the frames read_frame returned, in order, \
+             then what its last call returned)",
             case.what,
             human(&case.expected),
             human(got)
@@ -411,30 +476,78 @@ fn every_two_cuts_of_a_longer_stream_give_back_the_same_frames() {
     check(&cases);
 }
 
-#[test]
-fn frames_larger_than_one_read_come_out_whole_whatever_the_piece_size() {
-    // Larger than READ_CHUNK, so the buffer must grow to hold a frame.
+/// Short frames around two long ones (of `long` and `long * 9 / 20`
+/// bytes), for the piece-size test.
+fn long_frames(long: usize) -> Vec<Segment> {
     let header = |len: usize| Segment::Bytes(encode(&[vec![0u8; len]])[..HEADER_LEN].to_vec());
-    let segments = [
+    vec![
         Segment::Bytes(encode(&[b"before"])),
-        header(20_000),
+        header(long),
         Segment::Pattern {
-            len: 20_000,
+            len: long,
             start: 0,
         },
         Segment::Bytes(encode(&[b""])),
-        header(9_000),
+        header(long * 9 / 20),
         Segment::Pattern {
-            len: 9_000,
+            len: long * 9 / 20,
             start: 0,
         },
         Segment::Bytes(encode(&[b"after"])),
-    ];
-    let cases: Vec<Case> = [1, 3, 4, 5, 1000, 8191, 8192, 8193, 20_004]
+    ]
+}
+
+#[test]
+fn frames_larger_than_one_read_come_out_whole_whatever_the_piece_size() {
+    // Pieces of 1 to 5 bytes: frames of a few hundred bytes (at most
+    // MOST_READS reads). Larger pieces: frames larger than READ_CHUNK, so
+    // the buffer must grow to hold a frame.
+    let small = long_frames(300);
+    let large = long_frames(20_000);
+    let cases: Vec<Case> = [1, 3, 4, 5]
         .into_iter()
-        .map(Cuts::Every)
-        .chain([Cuts::None])
-        .map(|cuts| read_case(&segments, &cuts, None))
+        .map(|n| read_case(&small, &Cuts::Every(n), None))
+        .chain(
+            [97, 1000, 8191, 8192, 8193, 20_004]
+                .into_iter()
+                .map(Cuts::Every)
+                .chain([Cuts::None])
+                .map(|cuts| read_case(&large, &cuts, None)),
+        )
+        .collect();
+    check(&cases);
+}
+
+#[test]
+fn a_read_interrupted_by_a_signal_is_tried_again() {
+    // A read that fails with `Interrupted` (a signal arrived: Ctrl-Z and
+    // fg, say) at every place of the stream, once or twice in a row: the
+    // reader tries again, and the frames come out as if nothing happened.
+    let wire = encode(&[&b"hello"[..], b"", &[b'x'; 40]]);
+    let mut cases = Vec::new();
+    for at in 0..=wire.len() {
+        for times in [1, 2] {
+            let mut segments = vec![Segment::Bytes(wire[..at].to_vec())];
+            segments.extend((0..times).map(|_| Segment::Interrupted));
+            segments.push(Segment::Bytes(wire[at..].to_vec()));
+            cases.push(read_case(&segments, &Cuts::Every(7), None));
+        }
+    }
+    check(&cases);
+}
+
+#[test]
+fn a_reset_is_an_error_even_between_two_frames() {
+    // The stream ends with a read failing with `ConnectionReset` (the peer
+    // aborted: RST) instead of EOF, at every place: the reader returns
+    // that error as it is, between two frames too. Only EOF (a read of 0
+    // bytes) between two frames is a clean end, `Ok(None)`.
+    let wire = encode(&[&b"abc"[..], b"", b"de"]);
+    let cases: Vec<Case> = (0..=wire.len())
+        .map(|end| {
+            let segments = [Segment::Bytes(wire[..end].to_vec()), Segment::Reset];
+            read_case(&segments, &Cuts::None, None)
+        })
         .collect();
     check(&cases);
 }
@@ -510,6 +623,17 @@ fn frames_drawn_from_the_seed_come_back_whole_however_cut() {
         if rng.chance(25) {
             wire.truncate(rng.range(0..=wire.len()));
         }
+        // Reads that fail with `Interrupted` here and there (tried again),
+        // and a stream that ends with a reset instead of EOF.
+        let mut interrupted: Vec<usize> = if rng.chance(30) {
+            (0..rng.range(1..=3))
+                .map(|_| rng.range(0..=wire.len()))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        interrupted.sort_unstable();
+        let reset = rng.chance(20);
         // The maximum: the default, or just at or below one frame's length.
         let max = match payloads.first() {
             Some(_) if rng.chance(30) => {
@@ -519,11 +643,23 @@ fn frames_drawn_from_the_seed_come_back_whole_however_cut() {
             _ => None,
         };
         let cuts = if rng.chance(20) {
-            Cuts::Every(rng.range(1..=5))
+            // Small pieces of a long stream: larger ones (MOST_READS).
+            Cuts::Every(rng.range(1..=5).max(wire.len().div_ceil(MOST_READS)))
         } else {
             Cuts::At(rng.cuts(wire.len(), 1..=8))
         };
-        let mut case = read_bytes(&wire, &cuts, max);
+        let mut segments = Vec::new();
+        let mut from = 0;
+        for at in interrupted {
+            segments.push(Segment::Bytes(wire[from..at].to_vec()));
+            segments.push(Segment::Interrupted);
+            from = at;
+        }
+        segments.push(Segment::Bytes(wire[from..].to_vec()));
+        if reset {
+            segments.push(Segment::Reset);
+        }
+        let mut case = read_case(&segments, &cuts, max);
         case.what = format!("{} (seed {seed})", case.what);
         cases.push(case);
         if rng.chance(30) {
@@ -616,6 +752,30 @@ fn stream_digest(count: usize, len: usize) -> String {
     format!("frames:{count} digest:{hash:016x} end")
 }
 
+/// A `stream` answer (`frames:N digest:HEX END`) as a message shows it.
+fn stream_human(answer: &str) -> String {
+    let mut fields = answer.split(' ');
+    let (Some(frames), Some(digest)) = (
+        fields.next().and_then(|f| f.strip_prefix("frames:")),
+        fields.next().and_then(|f| f.strip_prefix("digest:")),
+    ) else {
+        return format!(
+            "a line that is no answer: {}",
+            labkit::preview(answer.as_bytes())
+        );
+    };
+    let end = fields.collect::<Vec<_>>().join(" ");
+    let end = match end.as_str() {
+        "end" => "Ok(None)".to_owned(),
+        "more" => "more frames than expected".to_owned(),
+        other => other.strip_prefix("error:").map_or(other.to_owned(), |e| {
+            let (kind, text) = e.split_once(' ').unwrap_or((e, ""));
+            format!("Err({kind}: \"{text}\")")
+        }),
+    };
+    format!("{frames} frames returned (digest of their bytes {digest}), then {end}")
+}
+
 #[test]
 fn memory_stays_bounded_however_long_the_stream() {
     // 1,000 frames of 16 KiB (16 MiB) in pieces of 5,000 bytes through a
@@ -641,7 +801,9 @@ fn memory_stays_bounded_however_long_the_stream() {
         probe.close_stdin();
         probe.expect_exit()
     });
-    let what = format!("reading {count} frames of {max} bytes in pieces of {piece} bytes");
+    let reading =
+        |count: usize| format!("reading {count} frames of {max} bytes in pieces of {piece} bytes");
+    let what = reading(count);
     let Some((warm, answer, resident)) = seen else {
         stopped(&what, &transcript);
     };
@@ -649,12 +811,15 @@ fn memory_stays_bounded_however_long_the_stream() {
         String::from_utf8_lossy(&warm),
         String::from_utf8_lossy(&answer),
     );
-    for (got, count) in [(&warm, 3), (&answer, count)] {
+    for (got, count, first) in [(&warm, 3, " (first, to warm up)"), (&answer, count, "")] {
         let expected = stream_digest(count, max);
         let got = without_field(got, "peak:");
         assert!(
             got == expected,
-            "{what}: expected {expected}, got {got} (frames lost, repeated or changed)"
+            "{}{first}: expected {}, got {} (frames lost, repeated or changed)",
+            reading(count),
+            stream_human(&expected),
+            stream_human(got)
         );
     }
     // On Linux the kernel's count, from outside the probe; elsewhere the

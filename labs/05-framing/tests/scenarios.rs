@@ -357,3 +357,58 @@ fn client_server_closes_between_replies() {
         transcript
     );
 }
+
+#[test]
+fn server_client_resets_while_its_echo_is_blocked() {
+    let transcript = harness::run(|s| {
+        let (mut server, mut client) = server_and_client(s)?;
+        let wire = frame(vec![b'x'; 8 * 1024 * 1024]);
+        client.send(&wire)?;
+        server.expect_line()?;
+        // The client does not read: the echo fills both sockets' buffers
+        // (about 4 MiB) and the server's write blocks. The reset then
+        // reaches the server inside that write, which fails.
+        client.expect_writer_blocked(&server)?;
+        client.reset();
+        server.expect_line()?;
+        let mut good = s.connect("client 2", &server)?;
+        server.expect_line()?;
+        let wire = frame("hello");
+        good.send(&wire)?;
+        server.expect_line()?;
+        good.recv_exact(wire.len())?;
+        close_and_expect_goodbye(&mut server, good)
+    });
+    assert_transcript!(
+        "server_client_resets_while_its_echo_is_blocked",
+        "A client sends an 8 MiB frame and does not read the echo: the server's write blocks on \
+         full socket buffers. The client then aborts (RST), and the blocked write fails with \
+         \"connection reset by peer\". A failed write is one client's problem like a failed read: \
+         the server says so in one line and serves the next client.",
+        transcript
+    );
+}
+
+#[test]
+fn client_reply_length_above_the_maximum() {
+    let transcript = harness::run(|s| {
+        let mut listener = s.listen("server")?;
+        let mut client = s.start_with_stdin(CLIENT, &[&listener.addr().to_string()])?;
+        client.type_line("hello")?;
+        client.close_stdin();
+        let mut conn = listener.accept("lab05-client")?;
+        conn.recv_exact(frame("hello").len())?;
+        client.expect_line()?;
+        conn.send([0xff, 0xff, 0xff, 0xff])?;
+        conn.close();
+        client.expect_exit()
+    });
+    assert_transcript!(
+        "client_reply_length_above_the_maximum",
+        "The server's reply starts with the length ff ff ff ff (4 GiB), then the server closes: the \
+         client reads its replies with the default maximum (8 MiB), so it refuses the length from \
+         the header alone, before allocating anything, says so in one line and exits with status \
+         1. A server cannot make the client allocate 4 GiB either.",
+        transcript
+    );
+}

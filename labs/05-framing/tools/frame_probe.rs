@@ -27,6 +27,12 @@
 //! `CUTS` is `-` (one piece), `every:N` (pieces of N bytes) or sorted
 //! positions `A,B,…`. A `SEGMENT` is `x` and bytes in hex (`x0000000568`,
 //! or `x` alone for none), or `pLEN+START`: LEN bytes `(START + i) % 251`.
+//! In a `read` request, a segment may also be a failed read at that point
+//! of the stream: `i`, one read fails with `Interrupted` (a signal
+//! arrived: the reader must try again, and the stream goes on as if
+//! nothing happened); `r`, a read fails with `ConnectionReset` (`connection
+//! reset by peer`), and every read after it returns 0 (the connection is
+//! gone).
 //!
 //! # Answers (one line per request)
 //!
@@ -88,11 +94,14 @@ fn answer(line: &str) -> Result<String, String> {
         Some("read") => {
             let max = number_or_default(fields.next())?;
             let cuts = fields.next().ok_or("no CUTS")?.to_owned();
-            let wire = segments(fields)?;
-            read(&wire, &cuts, max)
+            let (wire, failures) = segments(fields)?;
+            read(&wire, &failures, &cuts, max)
         }
         Some("write") => {
-            let payload = segments(fields)?;
+            let (payload, failures) = segments(fields)?;
+            if !failures.is_empty() {
+                return Err("a write request has no failed reads".to_owned());
+            }
             let mut written = Vec::new();
             let end = end(write_frame(&mut written, &payload).map(|()| None::<()>));
             Ok(format!("{} {end}", shown(&written)))
@@ -119,11 +128,19 @@ fn number_or_default(field: Option<&str>) -> Result<Option<usize>, String> {
     }
 }
 
-/// The bytes of the segments (see the module's documentation).
-fn segments<'a>(fields: impl Iterator<Item = &'a str>) -> Result<Vec<u8>, String> {
+/// The bytes of the segments (see the module's documentation), and the
+/// failed reads among them: where in the bytes, and which error.
+type Failures = Vec<(usize, io::ErrorKind)>;
+
+fn segments<'a>(fields: impl Iterator<Item = &'a str>) -> Result<(Vec<u8>, Failures), String> {
     let mut bytes = Vec::new();
+    let mut failures = Vec::new();
     for field in fields {
-        if let Some(hex) = field.strip_prefix('x') {
+        if field == "i" {
+            failures.push((bytes.len(), io::ErrorKind::Interrupted));
+        } else if field == "r" {
+            failures.push((bytes.len(), io::ErrorKind::ConnectionReset));
+        } else if let Some(hex) = field.strip_prefix('x') {
             if hex.len() % 2 != 0 {
                 return Err(format!("odd hex `{hex}`"));
             }
@@ -140,7 +157,7 @@ fn segments<'a>(fields: impl Iterator<Item = &'a str>) -> Result<Vec<u8>, String
             return Err(format!("unknown segment `{field}`"));
         }
     }
-    Ok(bytes)
+    Ok((bytes, failures))
 }
 
 /// Byte `i` of the pattern: `i % 251` (251 is prime, so a frame lost or
@@ -149,10 +166,17 @@ fn pattern(i: usize) -> u8 {
     (i % 251) as u8
 }
 
+/// Part of the stream a [`Pieces`] returns: bytes, or a failed read.
+enum Piece {
+    Bytes(Vec<u8>),
+    Fails(io::ErrorKind),
+}
+
 /// A stream that returns its bytes in the given pieces: each `read`
-/// returns at most the rest of the current piece.
+/// returns at most the rest of the current piece, or fails as the piece
+/// says.
 struct Pieces {
-    pieces: VecDeque<Vec<u8>>,
+    pieces: VecDeque<Piece>,
     /// The largest buffer `read` was handed: how much room the reader made.
     largest_read: usize,
 }
@@ -160,8 +184,21 @@ struct Pieces {
 impl Read for &mut Pieces {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         self.largest_read = self.largest_read.max(buf.len());
-        let Some(piece) = self.pieces.front_mut() else {
-            return Ok(0);
+        let piece = match self.pieces.front_mut() {
+            None => return Ok(0),
+            Some(Piece::Fails(kind)) => {
+                let kind = *kind;
+                self.pieces.pop_front();
+                return Err(match kind {
+                    io::ErrorKind::ConnectionReset => {
+                        // The connection is gone: nothing comes after.
+                        self.pieces.clear();
+                        io::Error::new(kind, "connection reset by peer")
+                    }
+                    _ => io::Error::new(kind, "interrupted by a signal (the probe's test)"),
+                });
+            }
+            Some(Piece::Bytes(piece)) => piece,
         };
         let n = piece.len().min(buf.len());
         buf[..n].copy_from_slice(&piece[..n]);
@@ -173,8 +210,14 @@ impl Read for &mut Pieces {
     }
 }
 
-/// `read`: the frames of `wire` cut at `cuts`.
-fn read(wire: &[u8], cuts: &str, max: Option<usize>) -> Result<String, String> {
+/// `read`: the frames of `wire` cut at `cuts`, with the failed reads of
+/// `failures` where they are.
+fn read(
+    wire: &[u8],
+    failures: &[(usize, io::ErrorKind)],
+    cuts: &str,
+    max: Option<usize>,
+) -> Result<String, String> {
     let mut at: Vec<usize> = match cuts {
         "-" => Vec::new(),
         every if every.starts_with("every:") => {
@@ -189,15 +232,21 @@ fn read(wire: &[u8], cuts: &str, max: Option<usize>) -> Result<String, String> {
             .map(|n| n.parse().map_err(|_| format!("cut `{n}`")))
             .collect::<Result<_, _>>()?,
     };
+    at.extend(failures.iter().map(|(at, _)| *at));
     at.push(wire.len());
+    at.sort_unstable();
     let mut pieces = VecDeque::new();
+    let mut failures = failures.iter().peekable();
     let mut from = 0;
     for to in at {
         let to = to.clamp(from, wire.len());
         if to > from {
-            pieces.push_back(wire[from..to].to_vec());
+            pieces.push_back(Piece::Bytes(wire[from..to].to_vec()));
         }
         from = to;
+        while let Some((_, kind)) = failures.next_if(|(at, _)| *at <= from) {
+            pieces.push_back(Piece::Fails(*kind));
+        }
     }
     let mut stream = Pieces {
         pieces,

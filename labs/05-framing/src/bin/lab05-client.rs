@@ -70,6 +70,8 @@ fn send_burst(conn: &TcpStream, messages: &[Vec<u8>]) -> Result<usize> {
     // in as few writes as it can (one, for what fits in its 8 KiB buffer):
     // the burst that makes the frames arrive merged. `&TcpStream`
     // implements Write, so the stream itself stays free for reading.
+    // (Advice, not checked: a write per frame sends the same bytes, and
+    // the harness reads them slowly enough that they still arrive merged.)
     // BEGIN SOLUTION
     let mut out = BufWriter::new(conn);
     let mut sent = 0;
@@ -92,7 +94,10 @@ fn send_burst(conn: &TcpStream, messages: &[Vec<u8>]) -> Result<usize> {
 /// A bad frame or a failed read: `could not read reply N: WHY` (WHY from
 /// `lab05_framing::frame_error`); the server closing the connection
 /// between two frames before the last reply: `the server closed the
-/// connection after N of M replies`.
+/// connection after N of M replies`. Replies are read with the default
+/// maximum (`FrameReader::new`, 8 MiB): a server's length of `ff ff ff ff`
+/// is a bad frame, refused before anything is allocated, for the client
+/// as for the server.
 fn receive_replies(conn: &TcpStream, count: usize) -> Result<()> {
     // ANCHOR: receive_replies
     // BEGIN SOLUTION

@@ -87,7 +87,10 @@ fn accept_client(listener: &TcpListener) -> Result<(TcpStream, SocketAddr)> {
 /// # Errors
 ///
 /// A bad frame or a failed read or write: the caller reports it, and the
-/// connection is closed when `conn` is dropped here.
+/// connection is closed when `conn` is dropped here. A failed echo is one
+/// client's problem like a bad frame (a client that resets while its echo
+/// is being written makes the write fail): return it with `?`, never
+/// `expect` it, or one client stops the server for everyone.
 fn echo_frames(conn: TcpStream) -> std::io::Result<usize> {
     // ANCHOR: echo_frames
     // The FrameReader owns the stream; get_mut() lends it back for the
