@@ -271,6 +271,7 @@ fn server_client_half_closes_with_replies_pending() {
         slow.shutdown_write()?;
         // The server reads S's EOF (and goes back to sleep) while it still
         // holds replies for S.
+        slow.wait_until_fin_arrived()?;
         server.expect_waiting()?;
         slow.recv_repeated(REPLY.as_bytes(), sent)?;
         server.expect_line()?;
@@ -320,7 +321,9 @@ fn server_client_resets_while_replies_wait() {
         slow.send_until_replies_wait(&mut server, b"x", REPLY.len(), AT_MOST)?;
         slow.shutdown_write()?;
         // The server reads S's EOF and goes back to sleep: it reads S no
-        // more, and its next write to S is what fails.
+        // more, and its next write to S is what fails. The reset must
+        // arrive after the FIN: a reset before it fails the server's read.
+        slow.wait_until_fin_arrived()?;
         server.expect_waiting()?;
         slow.reset();
         server.expect_line()?;
