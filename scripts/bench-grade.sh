@@ -15,6 +15,16 @@
 # N submissions at once in the sandboxed run (default: the grader's own
 # default); the unsandboxed run is always one at a time.
 #
+# What the sandbox costs is measured like with like, in the same run: the
+# class graded sandboxed one at a time (--jobs 1) against the same class
+# unsandboxed (always one at a time), both built without debug info (the
+# sandbox's builds never have it; the unsandboxed run is given
+# CARGO_PROFILE_DEV_DEBUG=0 here).
+#
+# Last, the floor of any grader that compiles what students wrote: one
+# copy's labs rebuilt by cargo on one core (-j1, no debug info, three
+# times, the median of their CPU seconds), divided by the cores.
+#
 # Per submission, two figures: the grader's "grading the submissions took
 # T s" divided by N (the class's time per student, however many ran at
 # once: the figure that counts), and the mean of each submission's own
@@ -67,13 +77,44 @@ run() { # NAME ARGS...: grades the class, prints wall time and the figures per s
 }
 echo "== grading $n copies of a correct submission, sandboxed ($(nproc) cores, cold: $cold)"
 run sandboxed ${JOBS:+--jobs "$JOBS"}
-echo "== the same folder, --unsafe-no-sandbox (the old way, for the sandbox's cost)"
-run unsandboxed --unsafe-no-sandbox
-awk -v a="$(after_first "$work/sandboxed.log")" -v b="$(after_first "$work/unsandboxed.log")" \
-    'BEGIN { if (b > 0) printf "each submission'"'"'s own time: sandboxed %.2f s, unsandboxed %.2f s (%.2fx)\n", a, b, a / b }'
-awk -v a="$(per_submission "$work/sandboxed.log")" -v b="$(per_submission "$work/unsandboxed.log")" \
-    'BEGIN { if (a != "" && b > 0) printf "the class'"'"'s time per submission: sandboxed %.2f s, unsandboxed (one at a time) %.2f s (%.2fx)\n", a, b, a / b }'
-for other in unsandboxed; do
+echo "== the same folder, sandboxed, one at a time (for the sandbox's cost)"
+run sandboxed-1 --jobs 1
+echo "== the same folder, --unsafe-no-sandbox (one at a time, no debug info)"
+CARGO_PROFILE_DEV_DEBUG=0 run unsandboxed --unsafe-no-sandbox
+awk -v a="$(after_first "$work/sandboxed-1.log")" -v b="$(after_first "$work/unsandboxed.log")" \
+    'BEGIN { if (b > 0) printf "the sandbox'"'"'s cost, one at a time, each submission'"'"'s own time: sandboxed %.2f s, unsandboxed %.2f s (%.2fx)\n", a, b, a / b }'
+awk -v a="$(per_submission "$work/sandboxed.log")" -v a1="$(per_submission "$work/sandboxed-1.log")" -v b="$(per_submission "$work/unsandboxed.log")" \
+    'BEGIN { if (a != "" && b > 0) printf "the class'"'"'s time per submission: sandboxed %.2f s (default jobs), sandboxed one at a time %.2f s, unsandboxed %.2f s\n", a, a1, b }'
+echo "== the compile floor: one copy's labs rebuilt on one core (cargo -j1, no debug info)"
+floor=$work/floor
+mkdir -p "$floor"
+git ls-files -z | tar --null -T - -cf - | tar -xf - -C "$floor"
+packages=()
+for lab in labs/[0-9]*/; do
+    packages+=(--package "$(awk -F'"' '/^name = / { print $2; exit }' "$lab/Cargo.toml")")
+done
+floor_build() { # builds the copy's labs' programs into its own target, one rustc at a time
+    (cd "$floor" && CARGO_TARGET_DIR="$floor/target" CARGO_PROFILE_DEV_DEBUG=0 CARGO_INCREMENTAL=0 \
+        cargo build -q -j1 --frozen --offline --bins "${packages[@]}")
+}
+floor_build # the dependencies, once (not measured)
+cpu=()
+for round in 1 2 3; do
+    find "$floor/labs" -path '*/src/*.rs' -exec sh -c 'printf "// round %s\n" "$1" >> "$2"' _ "$round" {} \;
+    # bash's `times` (run in this shell, not a subshell: a fork starts
+    # from zero): its second line is the CPU time of this shell's children.
+    times > "$work/times"
+    before=$(tail -1 "$work/times")
+    floor_build
+    times > "$work/times"
+    after=$(tail -1 "$work/times")
+    cpu+=("$(awk -v b="$before" -v a="$after" 'function s(t,  p) { split(t, p, /[ms]+/); return p[1] * 60 + p[2] + p[3] * 60 + p[4] }
+        BEGIN { printf "%.2f", s(a) - s(b) }')")
+done
+median=$(printf '%s\n' "${cpu[@]}" | sort -n | sed -n 2p)
+awk -v m="$median" -v all="${cpu[*]}" -v c="$(nproc)" \
+    'BEGIN { printf "compiling one copy'"'"'s labs: %s CPU-s (median of %s): on %d cores no grader that compiles each submission goes under %.2f s per submission before judging it\n", m, all, c, m / c }'
+for other in sandboxed-1 unsandboxed; do
     if cmp -s "$work/sandboxed/grades.csv" "$work/$other/grades.csv"; then
         echo "grades.csv of $other is byte-identical to the first run's"
     else
