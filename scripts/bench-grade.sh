@@ -65,15 +65,39 @@ after_first() {
 per_submission() {
     sed -n 's/^grading the submissions took .* at a time: \([0-9.]*\) s per submission$/\1/p' "$1"
 }
-run() { # NAME ARGS...: grades the class, prints wall time and the figures per submission
+# CPU seconds of everything a command runs, sandboxes included: a
+# cpuacct cgroup of its own (cgroup v1, as root). Not the shell's
+# `times`: a process reaped inside a sandbox's PID namespace never reaches
+# the grader's own accounting (measured: a bwrap'd python's 0.8 s counted
+# 0). Unlike wall time it hardly moves with the machine's load. Where no
+# such cgroup can be made, the figure is n/a.
+cpuacct=/sys/fs/cgroup/cpuacct
+cpu_of() { # FILE COMMAND...: runs COMMAND, writes its CPU seconds (or n/a) to FILE
+    local file=$1; shift
+    local group=$cpuacct/bench-grade-$$-$RANDOM
+    if mkdir "$group" 2>/dev/null; then
+        (echo "$BASHPID" > "$group/tasks" && "$@")
+        # A sandbox's last processes may still be going away: wait (at
+        # most 10 s) until the group is empty, so their CPU is counted.
+        for _ in $(seq 100); do [ -s "$group/tasks" ] || break; sleep 0.1; done
+        awk '{ printf "%.2f", $1 / 1e9 }' "$group/cpuacct.usage" > "$file"
+        rmdir "$group"
+    else
+        "$@"
+        echo n/a > "$file"
+    fi
+}
+run() { # NAME ARGS...: grades the class, prints wall and CPU time and the figures per submission
     local name=$1; shift
-    local start end
+    local start end cpu
     start=$(date +%s.%N)
-    "$xtask" grade "$work/class" --out "$work/$name" --seed 1 "$@" > "$work/$name.out" 2> "$work/$name.log"
+    cpu_of "$work/$name.cpu-all" "$xtask" grade "$work/class" --out "$work/$name" --seed 1 "$@" > "$work/$name.out" 2> "$work/$name.log"
+    awk -v c="$(cat "$work/$name.cpu-all")" -v n="$n" 'BEGIN { if (c == "n/a") printf "n/a"; else printf "%.2f", c / n }' > "$work/$name.cpu"
     end=$(date +%s.%N)
     awk -v s="$start" -v e="$end" -v n="$n" -v m="$(after_first "$work/$name.log")" \
         -v p="$(per_submission "$work/$name.log")" -v l="$(cut -d' ' -f1-3 /proc/loadavg)" \
-        'BEGIN { printf "wall: %.1f s for %d submissions; per submission: %s s (the class'"'"'s time / N), %s s (each one'"'"'s own, mean after the first); load after: %s\n", e - s, n, (p == "" ? "n/a" : p), m, l }'
+        -v c="$(cat "$work/$name.cpu")" \
+        'BEGIN { printf "wall: %.1f s for %d submissions; per submission: %s s (the class'"'"'s time / N), %s s (each one'"'"'s own, mean after the first), %s CPU-s (everything the grader ran / N); load after: %s\n", e - s, n, (p == "" ? "n/a" : p), m, c, l }'
 }
 echo "== grading $n copies of a correct submission, sandboxed ($(nproc) cores, cold: $cold)"
 run sandboxed ${JOBS:+--jobs "$JOBS"}
@@ -83,6 +107,8 @@ echo "== the same folder, --unsafe-no-sandbox (one at a time, no debug info)"
 CARGO_PROFILE_DEV_DEBUG=0 run unsandboxed --unsafe-no-sandbox
 awk -v a="$(after_first "$work/sandboxed-1.log")" -v b="$(after_first "$work/unsandboxed.log")" \
     'BEGIN { if (b > 0) printf "the sandbox'"'"'s cost, one at a time, each submission'"'"'s own time: sandboxed %.2f s, unsandboxed %.2f s (%.2fx)\n", a, b, a / b }'
+awk -v a="$(cat "$work/sandboxed-1.cpu")" -v b="$(cat "$work/unsandboxed.cpu")" \
+    'BEGIN { if (b != "n/a" && b > 0) printf "the sandbox'"'"'s cost in CPU per submission: sandboxed %.2f s, unsandboxed %.2f s (%.2fx)\n", a, b, a / b }'
 awk -v a="$(per_submission "$work/sandboxed.log")" -v a1="$(per_submission "$work/sandboxed-1.log")" -v b="$(per_submission "$work/unsandboxed.log")" \
     'BEGIN { if (a != "" && b > 0) printf "the class'"'"'s time per submission: sandboxed %.2f s (default jobs), sandboxed one at a time %.2f s, unsandboxed %.2f s\n", a, a1, b }'
 echo "== the compile floor: one copy's labs rebuilt on one core (cargo -j1, no debug info)"
@@ -101,19 +127,13 @@ floor_build # the dependencies, once (not measured)
 cpu=()
 for round in 1 2 3; do
     find "$floor/labs" -path '*/src/*.rs' -exec sh -c 'printf "// round %s\n" "$1" >> "$2"' _ "$round" {} \;
-    # bash's `times` (run in this shell, not a subshell: a fork starts
-    # from zero): its second line is the CPU time of this shell's children.
-    times > "$work/times"
-    before=$(tail -1 "$work/times")
-    floor_build
-    times > "$work/times"
-    after=$(tail -1 "$work/times")
-    cpu+=("$(awk -v b="$before" -v a="$after" 'function s(t,  p) { split(t, p, /[ms]+/); return p[1] * 60 + p[2] + p[3] * 60 + p[4] }
-        BEGIN { printf "%.2f", s(a) - s(b) }')")
+    cpu_of "$work/floor.cpu" floor_build
+    cpu+=("$(cat "$work/floor.cpu")")
 done
 median=$(printf '%s\n' "${cpu[@]}" | sort -n | sed -n 2p)
 awk -v m="$median" -v all="${cpu[*]}" -v c="$(nproc)" \
-    'BEGIN { printf "compiling one copy'"'"'s labs: %s CPU-s (median of %s): on %d cores no grader that compiles each submission goes under %.2f s per submission before judging it\n", m, all, c, m / c }'
+    'BEGIN { if (m == "n/a") { print "compiling one copy'"'"'s labs: n/a (no cpuacct cgroup could be made: run as root)"; exit }
+             printf "compiling one copy'"'"'s labs: %s CPU-s (median of %s): on %d cores no grader that compiles each submission goes under %.2f s per submission before judging it\n", m, all, c, m / c }'
 for other in sandboxed-1 unsandboxed; do
     if cmp -s "$work/sandboxed/grades.csv" "$work/$other/grades.csv"; then
         echo "grades.csv of $other is byte-identical to the first run's"

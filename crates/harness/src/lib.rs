@@ -150,6 +150,7 @@ pub fn run(script: impl FnOnce(&mut Scenario) -> Step) -> Transcript {
     // server leaves after its last client): give each a moment to do so,
     // so that a transcript says "exited" or "stopped" the same way each run.
     let grace = if outcome.is_err() {
+        scenario.log.story_stopped();
         STOP_GRACE
     } else {
         END_GRACE

@@ -186,7 +186,10 @@ impl fmt::Display for Event {
             EventKind::Output {
                 stream: Stream::Stderr,
                 ..
-            } => format!("{} stderr", self.actor),
+            } => match self.actor.strip_suffix(AFTER_THE_STOP) {
+                Some(name) => format!("{name} stderr{AFTER_THE_STOP}"),
+                None => format!("{} stderr", self.actor),
+            },
             _ => self.actor.clone(),
         };
         write!(f, "[{actor}] {}", self.kind)
@@ -218,7 +221,18 @@ pub struct Transcript {
     /// The limits that stopped a program (`crate::jail::FILLED`): each
     /// the verdict's one line.
     stopped: Vec<String>,
+    /// Whether a step has failed and the story stopped: what the programs
+    /// printed that the harness reads from then on is marked
+    /// ([`AFTER_THE_STOP`]).
+    story_stopped: bool,
 }
+
+/// What follows a program's name on a line it printed that the harness
+/// read only after the story had stopped (a step failed). Without it, a
+/// line a server printed only once the harness gave up (a server that
+/// waited for more bytes until the client was closed) looks, in the diff
+/// against the snapshot, like an expected line that came in time.
+pub const AFTER_THE_STOP: &str = ", read after the story stopped";
 
 impl Transcript {
     /// The transcript as the text a snapshot holds: one event a line, with

@@ -224,3 +224,42 @@ fn a_line_longer_than_the_limit_is_cut_and_says_so() {
     cut.extend_from_slice(harness::process::cut_marker(10_000).as_bytes());
     assert_eq!(lines, vec![cut, b"next".to_vec()]);
 }
+
+#[test]
+fn lines_read_after_a_failed_step_are_marked_as_such() {
+    // The program prints `late` only once its stdin closes, which the
+    // harness does when it stops the story: in a diff against a snapshot,
+    // the line must not pass for one that came in time.
+    let t = harness::run(|s| {
+        let mut p = s.start_with_stdin(
+            "/bin/sh",
+            &["-c", "echo first; read x; echo late; echo late-err >&2"],
+        )?;
+        p.expect_line()?;
+        p.expect_line()?;
+        Ok(())
+    });
+    let text = t.render();
+    assert!(text.contains("\n[sh] first\n"), "{text}");
+    assert!(
+        text.contains("[harness] timed out after 2s waiting for sh to print a line\n[sh, read after the story stopped] late\n[sh stderr, read after the story stopped] late-err\n"),
+        "{text}"
+    );
+    // A property still finds every line the program printed.
+    assert_eq!(
+        harness::property::stdout_lines(&t, "sh"),
+        vec![b"first".to_vec(), b"late".to_vec()]
+    );
+}
+
+#[test]
+fn the_remaining_output_of_a_story_that_ran_to_its_end_is_not_marked() {
+    let t = harness::run(|s| {
+        let mut p = s.start_with_stdin("/bin/sh", &["-c", "echo first; read x; echo last"])?;
+        p.expect_line()?;
+        Ok(())
+    });
+    let text = t.render();
+    assert!(text.contains("\n[sh] last\n"), "{text}");
+    assert!(!text.contains("after the story stopped"), "{text}");
+}

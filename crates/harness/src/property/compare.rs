@@ -6,12 +6,14 @@ use crate::transcript::{EventKind, Stream};
 use crate::{STEP_TIMEOUT, Step, Stop, TcpPeer, Transcript};
 use std::io::Write;
 
-/// The lines `program` printed on stdout, in order.
+/// The lines `program` printed on stdout, in order (those read after the
+/// story stopped included).
 pub fn stdout_lines(transcript: &Transcript, program: &str) -> Vec<Vec<u8>> {
+    let late = format!("{program}{}", crate::transcript::AFTER_THE_STOP);
     transcript
         .events
         .iter()
-        .filter(|e| e.actor == program)
+        .filter(|e| e.actor == program || e.actor == late)
         .filter_map(|e| match &e.kind {
             EventKind::Output {
                 stream: Stream::Stdout,

@@ -25,10 +25,24 @@ impl Log {
         if matches!(kind, EventKind::TimedOut { .. }) {
             self.look_at_programs();
         }
-        self.0.borrow_mut().events.push(Event {
-            actor: actor.to_owned(),
-            kind,
-        });
+        let mut t = self.0.borrow_mut();
+        let late = t.story_stopped
+            && matches!(
+                kind,
+                EventKind::Output { .. } | EventKind::OutputTruncated { .. }
+            );
+        let actor = if late {
+            format!("{actor}{}", super::AFTER_THE_STOP)
+        } else {
+            actor.to_owned()
+        };
+        t.events.push(Event { actor, kind });
+    }
+
+    /// Records that a step failed and the story stopped: the output read
+    /// from now on is marked as such.
+    pub(crate) fn story_stopped(&self) {
+        self.0.borrow_mut().story_stopped = true;
     }
 
     pub(crate) fn say(&self, actor: &str, text: impl Into<String>) {
