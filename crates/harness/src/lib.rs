@@ -23,6 +23,8 @@
 //!   leaves a non-blocking server's replies unread until its writes stop
 //!   short (deterministic partial writes). Linux; elsewhere they fall back
 //!   and the verdict says so.
+//! - `Program::expect_lines_joined` (`joined.rs`): the lines a program
+//!   prints one per read, checked joined, however the kernel cut the bytes.
 //! - [`report`]: the per-scenario verdict files that `cargo xtask
 //!   check-lab` and the grader read, and the [`assert_transcript!`] macro.
 //! - [`seed`] and [`property`]: seeded, randomized property scenarios
@@ -57,6 +59,7 @@ pub mod child;
 pub mod escape;
 mod interrupt;
 pub mod jail;
+mod joined;
 pub mod limits;
 #[cfg(target_os = "linux")]
 mod observe;
@@ -90,6 +93,22 @@ use transcript::Log;
 /// connect, waiting for a line or an exit. Loopback answers in well under a
 /// millisecond, so two seconds only ever runs out when a program is stuck.
 pub const STEP_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// Whether the harness can see the kernel's socket queues and a program's
+/// threads (Linux's `/proc`). A story that needs a server to hold replies
+/// it could not write (a slow reader, [`slow_reader`]) before something
+/// else happens cannot be told without it: where this is false, such a
+/// story records [`report::record_not_checkable`] instead of running.
+pub fn sees_socket_queues() -> bool {
+    #[cfg(target_os = "linux")]
+    {
+        observe::available()
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        false
+    }
+}
 
 /// After a failed step, how long a program may take to exit by itself
 /// before the harness stops it.

@@ -73,6 +73,9 @@ pub(crate) struct SocketEnd {
     /// least one retransmission timeout (200 ms or more) for an
     /// acknowledgement.
     pub(crate) retransmits: u64,
+    /// The TCP state (`st`, hex): 0x01 ESTABLISHED, 0x08 CLOSE_WAIT (the
+    /// other end's FIN has arrived), and so on (include/net/tcp_states.h).
+    pub(crate) state: u8,
 }
 
 /// Whether this machine shows sockets in `/proc` at all.
@@ -101,12 +104,14 @@ pub(crate) fn socket_end(local_port: u16, remote_port: u16) -> Option<SocketEnd>
                 let tx_queue = u64::from_str_radix(tx, 16).ok()?;
                 let rx_queue = u64::from_str_radix(rx, 16).ok()?;
                 let retransmits = u64::from_str_radix(fields.get(6)?, 16).ok()?;
+                let state = u8::from_str_radix(fields.get(3)?, 16).ok()?;
                 let inode = fields.get(9)?.parse().ok().filter(|inode| *inode != 0)?;
                 Some(SocketEnd {
                     inode,
                     rx_queue,
                     tx_queue,
                     retransmits,
+                    state,
                 })
             })
         })

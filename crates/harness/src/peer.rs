@@ -11,10 +11,11 @@
 //!
 //! - [`tcp`]: [`TcpPeer`], one end of a TCP connection (connected by the
 //!   harness, or accepted by a [`TcpServerPeer`]); [`queued`]: its wait
-//!   until bytes are queued.
+//!   until bytes are queued; [`fin`]: its wait until its FIN has arrived.
 //! - [`tcp_server`]: [`TcpServerPeer`], a listening socket.
 //! - [`udp`]: [`UdpPeer`], a UDP socket.
 
+mod fin;
 mod queued;
 mod tcp;
 mod tcp_server;

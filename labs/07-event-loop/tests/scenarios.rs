@@ -9,10 +9,16 @@
 //! arrived yet" is checked only once every thread of the server sleeps in
 //! the kernel (`/proc` on Linux), which is also how a busy loop is caught.
 
-use harness::{Step, TcpPeer, assert_transcript};
+use harness::{STEP_TIMEOUT, Step, Stop, TcpPeer, assert_transcript};
+use std::io::Read;
+use std::time::Instant;
 
 const SERVER: &str = env!("CARGO_BIN_EXE_lab07-server");
 const REPLY: &str = "已收到";
+/// The most one-byte messages a slow reader sends before the kernel's
+/// buffers are full: enough for them to fill many times over (about 350
+/// are needed on Linux 6.x), and few enough to stay quick.
+const AT_MOST: usize = 5_000;
 
 /// One message and its reply: the client sends, the server prints the
 /// message, the client reads the whole reply.
@@ -25,6 +31,48 @@ fn exchange(
     server.expect_line()?;
     client.recv_exact(REPLY.len())?;
     Ok(())
+}
+
+/// Reads `count` replies, one per line the server printed, and records
+/// them as one line whatever `count` is (how many reads one long message
+/// took depends on how the kernel cut it).
+fn recv_one_reply_per_line(client: &mut TcpPeer, count: usize) -> Step {
+    let expected = REPLY.repeat(count).into_bytes();
+    let mut got = Vec::with_capacity(expected.len());
+    let mut buf = vec![0u8; expected.len().max(1)];
+    let deadline = Instant::now() + STEP_TIMEOUT;
+    let mut stream = client.stream();
+    let ended = loop {
+        if got.len() >= expected.len() {
+            break None;
+        }
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            break Some("timed out".to_owned());
+        }
+        let _ = stream.set_read_timeout(Some(left));
+        match stream.read(&mut buf[..expected.len() - got.len()]) {
+            Ok(0) => break Some("read EOF".to_owned()),
+            Ok(n) => got.extend_from_slice(&buf[..n]),
+            Err(e) if labkit::is_timeout(&e) => break Some("timed out".to_owned()),
+            Err(e) => break Some(format!("read failed: {}", harness::describe_io_error(&e))),
+        }
+    };
+    if ended.is_none() && got == expected {
+        client.say(format!(
+            "received one reply \"{REPLY}\" per line the server printed"
+        ));
+        return Ok(());
+    }
+    client.say(format!(
+        "expected one reply \"{REPLY}\" per line the server printed ({} bytes), but received \
+         {} bytes ({}), then {}",
+        expected.len(),
+        got.len(),
+        harness::escape::quote_bytes(&got),
+        ended.as_deref().unwrap_or("nothing more was read")
+    ));
+    Err(Stop)
 }
 
 #[test]
@@ -127,10 +175,35 @@ fn server_message_longer_than_one_read() {
 }
 
 #[test]
+fn server_long_message_read_to_the_end() {
+    const LEN: usize = 10_000;
+    let transcript = harness::run(|s| {
+        let mut server = s.start_server(SERVER, &[])?;
+        let mut client = s.connect("client", &server)?;
+        server.expect_line()?;
+        let message = "b".repeat(LEN);
+        client.send(&message)?;
+        let reads = server.expect_lines_joined(message.as_bytes())?;
+        recv_one_reply_per_line(&mut client, reads)?;
+        client.expect_nothing_yet()?;
+        client.close();
+        server.expect_line()?;
+        Ok(())
+    });
+    assert_transcript!(
+        "server_long_message_read_to_the_end",
+        "10,000 bytes sent in one write, and the client then waits: it sends nothing more and \
+         does not close. The server reads until WouldBlock, however many reads that takes (about \
+         ten of 1024 bytes; how many depends on how the kernel cuts the bytes, so the transcript \
+         shows the lines joined), prints every byte and answers each read. A server that stops \
+         after a few reads per event (\"to be fair to the others\") leaves the rest unread: \
+         mio is edge-triggered and reports nothing new until the client sends again.",
+        transcript
+    );
+}
+
+#[test]
 fn server_slow_reader_does_not_block_others() {
-    // Enough for the kernel's buffers to fill many times over (about
-    // 350 are needed on Linux 6.x), and few enough to stay quick.
-    const AT_MOST: usize = 5_000;
     let transcript = harness::run(|s| {
         let mut server = s.start_server(SERVER, &[])?;
         let mut slow = s.connect_slow_reader("client S", &server)?;
@@ -181,6 +254,95 @@ fn server_client_half_closes() {
          so, deregisters and closes B's connection, so B reads EOF too; client A, connected all \
          along, is still served. A server that forgets to close the connection leaves B waiting \
          for an EOF that never comes.",
+        transcript
+    );
+}
+
+#[test]
+fn server_client_half_closes_with_replies_pending() {
+    let transcript = harness::run(|s| {
+        let mut server = s.start_server(SERVER, &[])?;
+        let mut slow = s.connect_slow_reader("client S", &server)?;
+        server.expect_line()?;
+        let sent = slow.send_until_replies_wait(&mut server, b"x", REPLY.len(), AT_MOST)?;
+        // S owes replies the server cannot send yet: nothing to do until S
+        // reads, so the server must sleep in its poll, not spin.
+        server.expect_waiting()?;
+        slow.shutdown_write()?;
+        // The server reads S's EOF (and goes back to sleep) while it still
+        // holds replies for S.
+        slow.wait_until_fin_arrived()?;
+        server.expect_waiting()?;
+        slow.recv_repeated(REPLY.as_bytes(), sent)?;
+        server.expect_line()?;
+        slow.expect_eof()?;
+        slow.close();
+        Ok(())
+    });
+    assert_transcript!(
+        "server_client_half_closes_with_replies_pending",
+        "Client S sends one-byte messages without reading the replies until the server holds \
+         some it cannot send (as in server_slow_reader_does_not_block_others); the server sleeps \
+         meanwhile (no busy loop while a client owes replies: it waits for the poll to say S's \
+         socket is writable). Then S shuts down its sending side: the server reads EOF while it \
+         still owes S replies. It must keep the connection until every reply is sent, and then \
+         close it: S reads every reply, in order, then EOF, and the server says S closed. This \
+         is any client that sends a whole request and half-closes (printf ... | nc -N).",
+        transcript
+    );
+}
+
+/// What `check-lab` says where the story of a write that fails cannot be
+/// told.
+const WRITE_FAILURE_NOT_CHECKED: &str = "Not checked on this system: a write fails here only \
+     when the server holds replies it could not write, which the harness can arrange and see \
+     only through Linux's /proc. It is checked on Linux (the grader). / 本系统上没有检查: 只有服务器\
+     还留着没写出去的回复时, 这里的写才会失败, 而测试框架只能通过 Linux 的 /proc 安排并看到这一点。\
+     在 Linux 上 (评分时) 会检查。";
+
+#[test]
+fn server_client_resets_while_replies_wait() {
+    const NAME: &str = "server_client_resets_while_replies_wait";
+    // Without /proc the server's kernel holds every reply, so the server
+    // has nothing left to write, and it closes at EOF: no write fails.
+    if !harness::sees_socket_queues() {
+        harness::report::record_not_checkable(
+            env!("CARGO_MANIFEST_DIR"),
+            file!(),
+            NAME,
+            WRITE_FAILURE_NOT_CHECKED,
+        );
+        return;
+    }
+    let transcript = harness::run(|s| {
+        let mut server = s.start_server(SERVER, &[])?;
+        let mut slow = s.connect_slow_reader("client S", &server)?;
+        server.expect_line()?;
+        slow.send_until_replies_wait(&mut server, b"x", REPLY.len(), AT_MOST)?;
+        slow.shutdown_write()?;
+        // The server reads S's EOF and goes back to sleep: it reads S no
+        // more, and its next write to S is what fails. The reset must
+        // arrive after the FIN: a reset before it fails the server's read.
+        slow.wait_until_fin_arrived()?;
+        server.expect_waiting()?;
+        slow.reset();
+        server.expect_line()?;
+        let mut other = s.connect("client B", &server)?;
+        server.expect_line()?;
+        exchange(&mut other, &mut server, "am I served?")?;
+        other.close();
+        server.expect_line()?;
+        Ok(())
+    });
+    assert_transcript!(
+        NAME,
+        "Client S fills the server's buffers with unread replies, shuts down its sending side \
+         (the server reads EOF, and keeps the replies it still owes), then aborts the \
+         connection (RST). The server's next write to S fails: it prints \"could not send the \
+         reply: broken pipe\" (after the client's FIN, Linux reports the reset as EPIPE), \
+         closes that connection only, and serves client B. A server that panics on a failed \
+         write dies here; one that takes every write error for WouldBlock never reports nor \
+         closes the dead connection.",
         transcript
     );
 }

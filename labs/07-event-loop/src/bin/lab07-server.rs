@@ -7,7 +7,8 @@
 //! was read, `client IP:PORT closed the connection (recv returned 0 bytes)`
 //! when a client closes, and `lost the connection with client IP:PORT:
 //! WHY` when a connection fails (for example `could not read from the
-//! client: connection reset by peer`). A client that gives up while it
+//! client: connection reset by peer`, or `could not send the reply: broken
+//! pipe` for a write that fails). A client that gives up while it
 //! waits in the backlog (BSD, macOS) gives `a client gave up before it was
 //! accepted`. Unlike lab 2, a second client is accepted and answered while
 //! the first one is still connected.
@@ -285,7 +286,14 @@ fn accept_clients(
 /// [`receive_messages`], then [`flush`] its output buffer.
 ///
 /// Returns [`Progress::Closed`] once the client has closed (EOF) and its
-/// output buffer is empty, [`Progress::Open`] otherwise.
+/// output buffer is empty, [`Progress::Open`] otherwise. Check that on
+/// every event, not only on the one that read the EOF: a client may send
+/// its messages and shut down its sending side before it reads a single
+/// reply (`printf … | nc -N`, Python's `sock.shutdown(socket.SHUT_WR)`).
+/// Its EOF then arrives while replies are still owed: closing at once would
+/// drop them, and closing only when EOF and an empty buffer come in the
+/// same event would never close it (the buffer empties on a later writable
+/// event). Once EOF was read there is nothing more to read: only flush.
 ///
 /// # Errors
 ///
@@ -313,9 +321,12 @@ fn serve_ready(client: &mut Client) -> Result<Progress> {
 /// in lab 2: print it (`labkit::show`) and append [`REPLY`] to the
 /// client's output buffer. A read of 0 bytes is EOF: set `client.eof` and
 /// stop. `WouldBlock` means everything queued has been read: stop (the
-/// poll wakes the loop when more arrives). Never go round again on
-/// `WouldBlock`: retrying at once is a busy loop that never lets the
-/// other clients' turn come. `Interrupted` is retried.
+/// poll wakes the loop when more arrives), however many reads that took:
+/// a cap per event ("three reads, to be fair to the others") strands the
+/// rest of a long message, which the edge-triggered poll does not report
+/// again. Never go round again on `WouldBlock`: retrying at once is a busy
+/// loop that never lets the other clients' turn come. `Interrupted` is
+/// retried.
 ///
 /// # Errors
 ///
@@ -356,6 +367,15 @@ fn receive_messages(client: &mut Client) -> Result<()> {
 /// (`write_all` is wrong here: on a non-blocking socket it fails with
 /// `WouldBlock` and does not say how much it had sent.) `Interrupted` is
 /// retried.
+///
+/// Any other failure is this client's end, never the server's: return it
+/// (the loop prints `lost the connection with client IP:PORT: could not
+/// send the reply: WHY` and closes that connection only). A panic here
+/// would let one client stop the server for everyone; treating it as
+/// `WouldBlock` would keep a dead connection, and its output, forever. A
+/// client that resets after it shut down its sending side, while the
+/// server still owes it replies, makes the next write fail with `broken
+/// pipe` (Linux reports a reset that follows the client's FIN as EPIPE).
 ///
 /// # Errors
 ///
