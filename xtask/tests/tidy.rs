@@ -232,8 +232,9 @@ const WAIT_ALLOWED: &[(&str, &str, &str)] = &[
     (
         "crates/harness/src/slow_reader.rs",
         "yield_now",
-        "the kernel gives no notification when another process accepts a connection: it \
-         polls /proc (the real condition) until it holds or the step deadline passes",
+        "the kernel gives no notification when another process accepts a connection, or \
+         when bytes it sent have all arrived: it polls /proc (the real condition) until it \
+         holds or the step deadline passes",
     ),
     (
         "crates/harness/src/stuck.rs",

@@ -380,6 +380,26 @@ fn queues(_stream: &TcpStream) -> Option<Queues> {
     None
 }
 
+/// Waits, at most [`STEP_TIMEOUT`], until nothing the other end wrote on
+/// `stream` is still on its way here: its kernel's send queue is empty, or
+/// some of it has reached this end's receive queue (and a read will show
+/// it). On a connection whose receive window was closed for long (the slow
+/// reader), bytes a program wrote last can sit in its kernel for a while
+/// after the program itself has settled: a read made before they arrive
+/// would wrongly find "nothing" (measured: a server that sends some
+/// replies twice, with `write_all` on its non-blocking socket, passed the
+/// slow-reader story 3 runs in 10 without this wait, 0 in 10 with it).
+/// Without `/proc`, returns at once.
+pub(crate) fn wait_until_nothing_in_flight(stream: &TcpStream) {
+    let deadline = Instant::now() + STEP_TIMEOUT;
+    while let Some(q) = queues(stream) {
+        if q.unacknowledged == 0 || q.received > 0 || Instant::now() >= deadline {
+            return;
+        }
+        std::thread::yield_now();
+    }
+}
+
 /// What the kernel holds of what the other end sent on `stream`: the other
 /// end's send queue plus this end's receive queue. `None` without `/proc`.
 fn held_by_kernel(stream: &TcpStream) -> Option<u64> {

@@ -257,6 +257,8 @@ impl TcpPeer {
                 return Err(Stop);
             }
         }
+        // Nor while bytes the program wrote are still on their way here.
+        crate::slow_reader::wait_until_nothing_in_flight(&self.stream);
         let _ = self.stream.set_nonblocking(true);
         let mut buf = [0u8; 1024];
         let result = self.read(&mut buf);
