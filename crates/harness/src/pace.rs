@@ -236,6 +236,9 @@ mod watch {
         TimedOut,
     }
 
+    /// The program no longer holds its end of the connection.
+    struct Gone;
+
     /// How a pause ended.
     pub(super) enum Pause {
         /// The reader slept in the same read all along.
@@ -279,25 +282,34 @@ mod watch {
             })
         }
 
+        /// The program's end of this connection, `(inode, fd)`, once it is
+        /// found among its descriptors (`Ok(None)` until then); `Err(Gone)`
+        /// once the program has closed it or exited.
+        fn held_socket(&mut self) -> Result<Option<(u64, u64)>, Gone> {
+            match self.held {
+                None => {
+                    self.held = observe::socket_end(self.ports.0, self.ports.1).and_then(|end| {
+                        Some((end.inode, observe::fd_of_socket(self.pid, end.inode)?))
+                    });
+                    if self.held.is_none() && !observe::alive(self.pid) {
+                        return Err(Gone);
+                    }
+                    Ok(None)
+                }
+                Some((inode, fd)) if observe::holds(self.pid, fd, inode) => Ok(Some((inode, fd))),
+                Some(_) => Err(Gone),
+            }
+        }
+
         /// Waits until the program has read everything and sleeps in a
         /// read of this socket again, woken since the last piece was sent.
         pub(super) fn wait_until_read(&mut self) -> Outcome {
             let deadline = Instant::now() + STEP_TIMEOUT;
             loop {
-                match self.held {
-                    None => {
-                        self.held =
-                            observe::socket_end(self.ports.0, self.ports.1).and_then(|end| {
-                                Some((end.inode, observe::fd_of_socket(self.pid, end.inode)?))
-                            });
-                        if self.held.is_none() && !observe::alive(self.pid) {
-                            return Outcome::Gone;
-                        }
-                    }
-                    Some((inode, fd)) => {
-                        if !observe::holds(self.pid, fd, inode) {
-                            return Outcome::Gone;
-                        }
+                match self.held_socket() {
+                    Err(Gone) => return Outcome::Gone,
+                    Ok(None) => {}
+                    Ok(Some((inode, fd))) => {
                         if let Some(sleeps) = self.woken_reader(inode, fd) {
                             self.sent_at = Some(sleeps);
                             return Outcome::Read;
@@ -318,20 +330,10 @@ mod watch {
         pub(super) fn sleep_in_read_for(&mut self, how_long: Duration) -> Pause {
             let deadline = Instant::now() + STEP_TIMEOUT;
             let (fd, tid, count) = loop {
-                match self.held {
-                    None => {
-                        self.held =
-                            observe::socket_end(self.ports.0, self.ports.1).and_then(|end| {
-                                Some((end.inode, observe::fd_of_socket(self.pid, end.inode)?))
-                            });
-                        if self.held.is_none() && !observe::alive(self.pid) {
-                            return Pause::Gone;
-                        }
-                    }
-                    Some((inode, fd)) => {
-                        if !observe::holds(self.pid, fd, inode) {
-                            return Pause::Gone;
-                        }
+                match self.held_socket() {
+                    Err(Gone) => return Pause::Gone,
+                    Ok(None) => {}
+                    Ok(Some((_, fd))) => {
                         let threads = observe::threads(self.pid, fd);
                         let reader = threads.blocked.iter().find_map(|(tid, how)| {
                             (*how == Blocked::Reading)
